@@ -1,0 +1,60 @@
+"""Library entry point of `check`: one workbook in, its project and report out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import WorkbookUnreadable
+from pipeline.findings import Finding, Report, error
+from pipeline.project import Project
+from pipeline.validate import validate
+from pipeline.workbook.parse import parse_project
+from pipeline.workbook.reader import read_path, read_workbook
+
+LOCK_PREFIX = "~$"
+
+
+@dataclass
+class Checked:
+    project: Project | None
+    report: Report
+
+
+def check_bytes(data: bytes, name: str) -> Checked:
+    """Read, parse and validate a workbook given as bytes (a snapshot of the file)."""
+    report = Report(file=name)
+    try:
+        raw = read_workbook(data)
+    except WorkbookUnreadable as exc:
+        report.findings.append(unreadable(exc))
+        return Checked(None, report)
+    project, findings = parse_project(raw, name)
+    report.extend(findings)
+    report.extend(validate(project))
+    report.project_id = project.info.projekt_id
+    report.project_name = project.info.projektnamn
+    report.findings.sort(key=lambda f: (f.severity != "fel",))
+    return Checked(project, report)
+
+
+def check_file(path: Path) -> Checked:
+    try:
+        data = read_path(path)
+    except WorkbookUnreadable as exc:
+        return Checked(None, Report(file=path.name, findings=[unreadable(exc)]))
+    return check_bytes(data, path.name)
+
+
+def unreadable(exc: Exception) -> Finding:
+    return error("workbook-unreadable", f"Arbetsboken kan inte läsas: {exc}.")
+
+
+def is_lock_file(path: Path) -> bool:
+    """Excel's and LibreOffice's lock files (~$Projekt.xlsx, .~lock.Projekt.xlsx#)."""
+    return path.name.startswith(LOCK_PREFIX) or path.name.startswith(".~lock.")
+
+
+def discover(folder: Path) -> list[Path]:
+    """The workbooks of a folder, lock files skipped, in a stable order."""
+    return sorted(p for p in folder.glob("*.xlsx") if p.is_file() and not is_lock_file(p))

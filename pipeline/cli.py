@@ -1,0 +1,69 @@
+"""The command line: parses arguments, calls the library, maps results to exit codes.
+
+Exit codes: 0 all good, 1 findings with errors, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.check import check_file, is_lock_file
+from pipeline.report_text import format_report
+from pipeline.workbook.writer import write_new
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def safe_file_name(name: str) -> str:
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
+    return cleaned[:100] or "Projekt"
+
+
+@click.group(help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret.")
+@click.version_option(__version__, prog_name="projektmodell")
+def main() -> None:
+    pass
+
+
+@main.command(help="Skapa en ny, tom projektarbetsbok. Skriver aldrig över en befintlig fil.")
+@click.argument("namn")
+@click.option("--id", "project_id", help="Projekt-ID, t.ex. KS-2024-03.")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("input"), show_default=True, help="Mapp där arbetsboken skrivs.")
+def new(namn: str, project_id: str | None, folder: Path) -> None:
+    path = folder / f"{safe_file_name(namn)}.xlsx"
+    try:
+        write_new(path, namn, project_id)
+    except FileExistsError:
+        click.echo(f"Fel: {path} finns redan; den skrivs inte över.", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:
+        click.echo(f"Fel: kan inte skriva {path}: {exc.strerror}.", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"Skapade {path}")
+
+
+@main.command(help="Kontrollera arbetsböcker mot modellen och visa vad som saknas.")
+@click.argument("workbooks", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
+    paths = [p for p in workbooks if not is_lock_file(p)]
+    reports = [check_file(path).report for path in paths]
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            click.echo(format_report(report))
+            click.echo()
+        errors = sum(len(r.errors) for r in reports)
+        warnings = sum(len(r.warnings) for r in reports)
+        click.echo(f"{len(reports)} arbetsböcker kontrollerade: {errors} fel, "
+                   f"{warnings} varningar.")
+    sys.exit(EXIT_FINDINGS if any(not r.ok for r in reports) else EXIT_OK)

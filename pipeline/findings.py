@@ -1,0 +1,86 @@
+"""Findings as values: a stable code, a severity, a location and a Swedish message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "fel"
+    WARNING = "varning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    sheet: str | None = None
+    cell: str | None = None
+    value: str | None = None
+    blocks: tuple[str, ...] = ()
+    """Document ids this finding keeps from being produced (see documents.plan)."""
+
+    @property
+    def location(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        data["blocks"] = list(self.blocks)
+        return data
+
+
+def error(code: str, message: str, **where: object) -> Finding:
+    return Finding(code, Severity.ERROR, message, **where)  # type: ignore[arg-type]
+
+
+def warning(code: str, message: str, **where: object) -> Finding:
+    return Finding(code, Severity.WARNING, message, **where)  # type: ignore[arg-type]
+
+
+@dataclass
+class Report:
+    """All findings of one workbook."""
+
+    file: str
+    project_id: str | None = None
+    project_name: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        self.findings.extend(findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def flatten(self) -> list[tuple[str, str, str]]:
+        """(code, severity, location) per finding: a test compares one readable literal."""
+        return [(f.code, str(f.severity), f.location) for f in self.findings]
+
+    def codes(self) -> set[str]:
+        return {f.code for f in self.findings}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "project_id": self.project_id,
+            "project_name": self.project_name,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "findings": [f.to_dict() for f in self.findings],
+        }

@@ -1,0 +1,156 @@
+"""Turn cell values of many shapes into the contract's types (WORKBOOK.md reading rules).
+
+Each function returns the value, or raises `ValueProblem` with a Swedish explanation
+that the parser turns into a finding with the cell's address.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pipeline.contract import Field, Kind
+
+
+class ValueProblem(ValueError):
+    """A cell's value cannot be read as the type its field needs."""
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+MONTHS = {
+    "jan": 1, "januari": 1, "feb": 2, "februari": 2, "mar": 3, "mars": 3, "apr": 4,
+    "april": 4, "maj": 5, "jun": 6, "juni": 6, "jul": 7, "juli": 7, "aug": 8,
+    "augusti": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oktober": 10,
+    "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+DMY_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+WORD_DATE = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})")
+UNITS = re.compile(r"\s*(kr|kronor|sek|:-|tim|timmar|h|st|%|procent)\.?$", re.IGNORECASE)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+
+
+def clean_text(raw: Any, keep_lines: bool) -> str | None:
+    """Text with stray spaces removed; line breaks kept only where a field is prose."""
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = CONTROL.sub("", str(raw)).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    if keep_lines:
+        text = "\n".join(lines)
+        text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    else:
+        text = " ".join(line for line in lines if line)
+    return text or None
+
+
+def to_date(raw: Any) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, bool):
+        raise ValueProblem("är inte ett datum")
+    if isinstance(raw, int | float):
+        if 1 <= raw < 2958466:
+            return EXCEL_EPOCH + timedelta(days=int(raw))
+        raise ValueProblem("är inte ett datum")
+    text = (clean_text(raw, keep_lines=False) or "").lower()
+    try:
+        if m := ISO_DATE.fullmatch(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := DMY_DATE.fullmatch(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        if (m := WORD_DATE.fullmatch(text)) and m[2] in MONTHS:
+            return date(int(m[3]), MONTHS[m[2]], int(m[1]))
+    except ValueError as exc:
+        raise ValueProblem("är inget giltigt datum") from exc
+    raise ValueProblem("kan inte läsas som ett datum (skriv t.ex. 2011-01-15)")
+
+
+def to_decimal(raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise ValueProblem("är inte ett tal")
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw))
+    text = clean_text(raw, keep_lines=False) or ""
+    text = UNITS.sub("", text).replace(" ", "").replace("\u2212", "-")
+    if "," in text and "." in text:
+        # Both separators: the last one is the decimal mark.
+        thousands = "." if text.rfind(",") > text.rfind(".") else ","
+        text = text.replace(thousands, "")
+    text = text.replace(",", ".")
+    if text.count(".") > 1:
+        raise ValueProblem("kan inte läsas som ett tal")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueProblem("kan inte läsas som ett tal (skriv t.ex. 1 234,50)") from exc
+    if not value.is_finite():
+        raise ValueProblem("kan inte läsas som ett tal")
+    return value
+
+
+def to_integer(raw: Any) -> int:
+    value = to_decimal(raw)
+    if value != value.to_integral_value():
+        raise ValueProblem("ska vara ett heltal")
+    return int(value)
+
+
+def normalise_label(text: Any) -> str:
+    """How labels and choices are compared: case and spacing do not matter."""
+    return (clean_text(text, keep_lines=False) or "").rstrip(":").strip().casefold()
+
+
+def to_choice(raw: Any, choices: tuple[str, ...]) -> str:
+    wanted = normalise_label(raw)
+    for choice in choices:
+        if normalise_label(choice) == wanted:
+            return choice
+    raise ValueProblem("är inget av de tillåtna värdena: " + ", ".join(choices))
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def coerce(field: Field, raw: Any) -> Any:
+    """The value of a non-empty cell as its field's type; raises ValueProblem."""
+    kind = field.kind
+    if kind is Kind.DATE:
+        return to_date(raw)
+    if kind in (Kind.AMOUNT, Kind.NUMBER, Kind.PERCENT, Kind.INTEGER):
+        value: Decimal | int = to_integer(raw) if kind is Kind.INTEGER else to_decimal(raw)
+        check_range(field, value)
+        return value
+    if kind is Kind.CHOICE:
+        return to_choice(raw, field.choices)
+    text = clean_text(raw, keep_lines=kind is Kind.LONGTEXT)
+    if kind is Kind.EMAIL and text and not EMAIL.fullmatch(text):
+        raise ValueProblem("är ingen giltig e-postadress")
+    return text
+
+
+def check_range(field: Field, value: Decimal | int) -> None:
+    low, high = field.minimum, field.maximum
+    if low is not None and value < Decimal(str(low)) or high is not None and value > Decimal(
+        str(high)
+    ):
+        bounds = f"mellan {fmt(low)} och {fmt(high)}" if low is not None and high is not None \
+            else (f"minst {fmt(low)}" if low is not None else f"högst {fmt(high)}")
+        raise ValueProblem(f"ska vara {bounds}")
+
+
+def fmt(number: float | None) -> str:
+    return f"{number:g}" if number is not None else ""
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())

@@ -1,0 +1,237 @@
+"""Cells -> Project + findings, by the contract: labels and headers found by text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline import contract
+from pipeline.contract import CONTRACT_VERSION, Field, Need, Sheet
+from pipeline.findings import Finding, error, warning
+from pipeline.model import DOCUMENTS, DocKind, phase_by_name
+from pipeline.project import MODELS, Project, attribute, empty_project
+from pipeline.workbook.coerce import ValueProblem, coerce, is_blank, normalise_label
+from pipeline.workbook.reader import RawWorkbook, SheetCells, address, column_letter
+
+HEADER_SEARCH_ROWS = 50
+
+
+def documents_in_phase(phase: int) -> tuple[DocKind, ...]:
+    return tuple(d.kind for d in DOCUMENTS if d.from_phase <= phase)
+
+
+def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]]:
+    """The project the workbook describes, and every problem found on the way."""
+    findings: list[Finding] = []
+    values: dict[str, Any] = {}
+    cells: dict[str, dict[str, str]] = {}
+
+    projekt = raw.sheets.get(contract.PROJEKT.name)
+    if projekt is None:
+        findings.append(missing_sheet(contract.PROJEKT, documents_in_phase(4)))
+        return empty_project(source), findings
+    version = label_value(projekt, "Mallversion")
+    if version is not None and normalise_label(version) not in (CONTRACT_VERSION, "1.0"):
+        findings.append(error(
+            "contract-version",
+            f"Arbetsboken följer mallversion {version}, men programmet läser version "
+            f"{CONTRACT_VERSION}. Skapa en ny arbetsbok med 'projektmodell new' och flytta "
+            "över uppgifterna.", sheet=contract.PROJEKT.name, value=str(version)))
+        return empty_project(source), findings
+
+    phase_cell = label_value(projekt, "Aktuell fas")
+    phase = phase_by_name(str(phase_cell).strip()) if phase_cell else None
+    produced = documents_in_phase(phase.number if phase else 1)
+
+    for sheet in contract.SHEETS:
+        cells_of_sheet = raw.sheets.get(sheet.name)
+        if cells_of_sheet is None:
+            findings.append(missing_sheet(sheet, produced))
+            values[attribute(sheet)] = [] if sheet.table else MODELS[sheet.name]()
+            continue
+        findings.extend(merged_cell_findings(cells_of_sheet))
+        if sheet.table:
+            rows, where, found = parse_table(sheet, cells_of_sheet, produced)
+            values[attribute(sheet)] = rows
+        else:
+            row_values, where, found = parse_key_values(sheet, cells_of_sheet, produced)
+            values[attribute(sheet)] = MODELS[sheet.name](**row_values)
+        cells[sheet.name] = where
+        findings.extend(found)
+    return Project(source=source, cells=cells, **values), findings
+
+
+def missing_sheet(sheet: Sheet, produced: tuple[DocKind, ...]) -> Finding:
+    blocks = produced if sheet is contract.PROJEKT else blocked_by(sheet, None, produced)
+    return error("sheet-missing",
+                 f"Bladet '{sheet.name}' saknas. Lägg tillbaka det (kopiera det från en ny "
+                 "arbetsbok från 'projektmodell new') utan att byta namn på det.",
+                 sheet=sheet.name, blocks=tuple(str(b) for b in blocks))
+
+
+def blocked_by(sheet: Sheet, row: int | None, produced: tuple[DocKind, ...]) -> tuple[str, ...]:
+    """Documents a broken required value of this sheet (row) keeps from being produced."""
+    if sheet.per_row is not None:
+        if sheet.per_row not in produced:
+            return ()
+        return (document_id(sheet.per_row, row),)
+    return tuple(str(kind) for kind in sheet.feeds if kind in produced)
+
+
+def document_id(kind: DocKind, row: int | None = None) -> str:
+    """A document's id: its kind, and for per-row documents the Excel row."""
+    return str(kind) if row is None else f"{kind}:{row}"
+
+
+def label_value(sheet: SheetCells, label: str) -> Any:
+    wanted = normalise_label(label)
+    for row in range(1, sheet.height + 1):
+        if normalise_label(sheet.value(row, 1)) == wanted:
+            return sheet.value(row, 2)
+    return None
+
+
+def merged_cell_findings(sheet: SheetCells) -> Iterator[Finding]:
+    for cell_range in sheet.merged:
+        yield warning("merged-cells",
+                      f"Cellerna {cell_range} är sammanfogade. Programmet läser bara den "
+                      "första cellen; dela upp dem (Dela cellsammanfogning) och fyll i varje "
+                      "cell.", sheet=sheet.name, cell=cell_range.split(":")[0])
+
+
+def parse_key_values(
+    sheet: Sheet, cells: SheetCells, produced: tuple[DocKind, ...]
+) -> tuple[dict[str, Any], dict[str, str], list[Finding]]:
+    rows_by_label: dict[str, int] = {}
+    for row in range(1, cells.height + 1):
+        label = normalise_label(cells.value(row, 1))
+        if label:
+            rows_by_label.setdefault(label, row)
+    values: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    findings: list[Finding] = []
+    for field in sheet.fields:
+        row = rows_by_label.get(normalise_label(field.label))
+        blocks = field_blocks(field, produced)
+        if row is None:
+            severity = error if blocks else warning
+            findings.append(severity(
+                "label-missing",
+                f"Raden '{field.label}' saknas i kolumn A på bladet '{sheet.name}'. "
+                "Skriv tillbaka etiketten exakt så och värdet i kolumn B.",
+                sheet=sheet.name, blocks=blocks))
+            continue
+        where[field.key] = address(row, 2)
+        value, found = read_cell(sheet, field, cells, row, 2, blocks)
+        findings.extend(found)
+        values[field.key] = value
+    return values, where, findings
+
+
+def field_blocks(field: Field, produced: tuple[DocKind, ...]) -> tuple[str, ...]:
+    if field.need is Need.ALWAYS:
+        return tuple(str(k) for k in produced)
+    if isinstance(field.need, DocKind) and field.need in produced:
+        return (str(field.need),)
+    return ()
+
+
+def read_cell(
+    sheet: Sheet, field: Field, cells: SheetCells, row: int, column: int,
+    blocks: tuple[str, ...], required: bool | None = None,
+) -> tuple[Any, list[Finding]]:
+    """One cell's value as its field's type, with the findings it gives rise to."""
+    cell = address(row, column)
+    raw = cells.value(row, column)
+    if (row, column) in cells.uncached_formulas:
+        return None, [error(
+            "formula-without-value",
+            f"'{field.label}' är en formel utan sparat resultat (arbetsboken sparades av ett "
+            "program som inte räknar). Skriv in värdet, eller öppna och spara filen i Excel "
+            "eller LibreOffice.", sheet=sheet.name, cell=cell, blocks=blocks)]
+    if is_blank(raw):
+        needed = bool(blocks) if required is None else required
+        if needed:
+            return None, [error(
+                "missing-value", f"'{field.label}' saknas. Fyll i cellen.",
+                sheet=sheet.name, cell=cell, blocks=blocks)]
+        return None, []
+    try:
+        value = coerce(field, raw)
+    except ValueProblem as problem:
+        return None, [error(
+            "invalid-value", f"'{field.label}': värdet '{shown(raw)}' {problem}.",
+            sheet=sheet.name, cell=cell, value=shown(raw),
+            blocks=blocks if field.required else ())]
+    return value, []
+
+
+def shown(raw: Any) -> str:
+    text = str(raw)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def find_header(sheet: Sheet, cells: SheetCells) -> tuple[int, dict[str, int]] | None:
+    """The first row holding the required column labels (or, failing that, the most labels)."""
+    wanted = {normalise_label(f.label): f.key for f in sheet.fields}
+    required = {f.key for f in sheet.fields if f.required}
+    best: tuple[int, dict[str, int]] | None = None
+    for row in range(1, min(cells.height, HEADER_SEARCH_ROWS) + 1):
+        columns: dict[str, int] = {}
+        for column in range(1, len(cells.rows[row - 1]) + 1):
+            key = wanted.get(normalise_label(cells.value(row, column)))
+            if key is not None:
+                columns.setdefault(key, column)
+        if required <= columns.keys():
+            return row, columns
+        if len(columns) >= 2 and (best is None or len(columns) > len(best[1])):
+            best = row, columns
+    return best
+
+
+def parse_table(
+    sheet: Sheet, cells: SheetCells, produced: tuple[DocKind, ...]
+) -> tuple[list[Any], dict[str, str], list[Finding]]:
+    header = find_header(sheet, cells)
+    if header is None:
+        return [], {}, [error(
+            "header-missing",
+            f"Rubrikraden saknas på bladet '{sheet.name}'. Den ska innehålla kolumnerna "
+            + ", ".join(f.label for f in sheet.fields) + ".",
+            sheet=sheet.name, blocks=blocked_by(sheet, None, produced))]
+    header_row, columns = header
+    findings = list(missing_columns(sheet, columns, header_row, produced))
+    where = {key: column_letter(column) for key, column in columns.items()}
+    rows = []
+    model = MODELS[sheet.name]
+    for row in range(header_row + 1, cells.height + 1):
+        if all(is_blank(cells.value(row, c)) for c in columns.values()):
+            continue
+        blocks = blocked_by(sheet, row, produced)
+        values: dict[str, Any] = {"row": row}
+        for field in sheet.fields:
+            if field.key not in columns:
+                continue
+            value, found = read_cell(sheet, field, cells, row, columns[field.key],
+                                     blocks if field.required else (), field.required)
+            values[field.key] = value
+            findings.extend(found)
+        rows.append(model(**values))
+    return rows, where, findings
+
+
+def missing_columns(
+    sheet: Sheet, columns: dict[str, int], header_row: int, produced: tuple[DocKind, ...]
+) -> Iterator[Finding]:
+    for field in sheet.fields:
+        if field.key in columns:
+            continue
+        message = (f"Kolumnen '{field.label}' saknas i rubrikraden (rad {header_row}) på bladet "
+                   f"'{sheet.name}'. Skriv rubriken exakt så.")
+        if field.required:
+            yield error("column-missing", message, sheet=sheet.name,
+                        cell=f"{header_row}:{header_row}",
+                        blocks=blocked_by(sheet, None, produced))
+        else:
+            yield warning("column-missing", message + " Värdena i kolumnen läses inte.",
+                          sheet=sheet.name, cell=f"{header_row}:{header_row}")

@@ -1,0 +1,167 @@
+"""Read a workbook's cells with their real addresses.
+
+python-calamine reads the values (fast, and it gives formula cells their cached
+value). It cannot say whether a cell holds a formula, so the sheets' XML is scanned
+for formula cells without a cached value: those are reported, never trusted.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import python_calamine
+from defusedxml import ElementTree
+
+from pipeline.errors import WorkbookUnreadable
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass
+class SheetCells:
+    """One sheet: values by 1-based (row, column), as Excel numbers them."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: list[str] = field(default_factory=list)
+    uncached_formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    def value(self, row: int, column: int) -> Any:
+        if row < 1 or row > len(self.rows):
+            return None
+        cells = self.rows[row - 1]
+        if column < 1 or column > len(cells):
+            return None
+        value = cells[column - 1]
+        return None if value == "" else value
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class RawWorkbook:
+    sheets: dict[str, SheetCells]
+
+
+def column_letter(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def address(row: int, column: int) -> str:
+    return f"{column_letter(column)}{row}"
+
+
+CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def parse_address(ref: str) -> tuple[int, int]:
+    m = CELL_REF.fullmatch(ref)
+    if not m:
+        raise ValueError(ref)
+    column = 0
+    for ch in m[1]:
+        column = column * 26 + ord(ch) - 64
+    return int(m[2]), column
+
+
+def read_workbook(data: bytes) -> RawWorkbook:
+    """Every sheet's values, merged ranges and uncached formulas; raises WorkbookUnreadable."""
+    check_signature(data)
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = {name: read_sheet(book, name) for name in book.sheet_names}
+    except Exception as exc:  # calamine raises its own, undocumented error types
+        raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
+    for name, cells in find_uncached_formulas(data).items():
+        if name in sheets:
+            sheets[name].uncached_formulas = cells
+    return RawWorkbook(sheets)
+
+
+def check_signature(data: bytes) -> None:
+    if data.startswith(OLE_MAGIC):
+        raise WorkbookUnreadable(
+            "filen är lösenordsskyddad (krypterad) eller i det gamla .xls-formatet; "
+            "spara den som en vanlig .xlsx-arbetsbok utan lösenord"
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise WorkbookUnreadable(
+            "filen är ingen Excel-arbetsbok (.xlsx), kanske en text- eller CSV-fil "
+            "med fel filändelse"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise WorkbookUnreadable("filen är skadad eller ofullständig (avbruten kopiering?)") \
+            from exc
+    if broken:
+        raise WorkbookUnreadable(f"filen är skadad ({broken} går inte att läsa)")
+
+
+def read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> SheetCells:
+    sheet = book.get_sheet_by_name(name)
+    rows = sheet.to_python(skip_empty_area=False) if sheet.start is not None else []
+    merged = [f"{address(r1 + 1, c1 + 1)}:{address(r2 + 1, c2 + 1)}"
+              for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+    return SheetCells(name, rows, merged)
+
+
+def find_uncached_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet name, the cells holding a formula whose result was never saved."""
+    found: dict[str, set[tuple[int, int]]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name, part in sheet_parts(archive).items():
+            try:
+                xml = archive.read(part)
+            except KeyError:
+                continue
+            if b"<f" not in xml and b":f" not in xml:
+                continue
+            cells = set()
+            for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+                if element.tag == f"{NS_MAIN}c":
+                    formula = element.find(f"{NS_MAIN}f")
+                    cached = element.find(f"{NS_MAIN}v")
+                    if formula is not None and (cached is None or not (cached.text or "")):
+                        cells.add(parse_address(element.get("r", "")))
+                    element.clear()
+            if cells:
+                found[name] = cells
+    return found
+
+
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip member holding its XML."""
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{NS_PKG_REL}Relationship")}
+    parts = {}
+    for sheet in book.iter(f"{NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{NS_REL}id"), "")
+        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") \
+            else f"xl/{target}"
+    return parts
+
+
+def read_path(path: Path) -> bytes:
+    """The workbook's bytes, read once: a file saved while we run is read whole or not at all."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise WorkbookUnreadable(f"filen kan inte öppnas ({exc.strerror})") from exc

@@ -1,0 +1,189 @@
+"""The blank contract-v1 workbook, written from the contract (and optionally filled)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline import contract
+from pipeline.contract import CONTRACT_VERSION, Field, Kind, Need, Sheet
+from pipeline.model import CHECKLIST_ITEMS, DocKind, PHASES
+
+FORMATTED_ROWS = 200
+"""Table rows that get dropdowns and number formats in a blank workbook."""
+
+LABEL_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+PREFILLED_FILL = PatternFill("solid", fgColor="EDEDED")
+HELP_FONT = Font(italic=True, color="666666")
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+NUMBER_FORMATS = {
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.AMOUNT: '#,##0 "kr"',
+    Kind.NUMBER: "#,##0.##",
+    Kind.PERCENT: "0",
+    Kind.INTEGER: "0",
+}
+WIDTHS = {Kind.LONGTEXT: 45, Kind.DATE: 13, Kind.AMOUNT: 15, Kind.NUMBER: 10,
+          Kind.INTEGER: 10, Kind.PERCENT: 10, Kind.EMAIL: 28}
+
+Fill = Mapping[str, Any]
+"""Values to put in: sheet name -> {key: value} (key/value sheets) or [{key: value}] (tables)."""
+
+
+def need_text(field: Field) -> str:
+    if field.need is Need.ALWAYS:
+        return "Obligatorisk"
+    if isinstance(field.need, DocKind):
+        return f"Behövs för {field.need}"
+    return "Frivillig"
+
+
+def kind_text(field: Field) -> str:
+    texts = {Kind.DATE: "datum (ÅÅÅÅ-MM-DD)", Kind.AMOUNT: "belopp i kronor",
+             Kind.NUMBER: "tal", Kind.INTEGER: "heltal", Kind.PERCENT: "procent (0–100)",
+             Kind.EMAIL: "e-postadress", Kind.LONGTEXT: "text", Kind.TEXT: "text"}
+    if field.kind is Kind.CHOICE:
+        return "välj: " + ", ".join(field.choices)
+    text = texts[field.kind]
+    if field.kind is Kind.INTEGER and field.minimum is not None and field.maximum is not None:
+        text += f" {field.minimum:g}–{field.maximum:g}"
+    return text
+
+
+def build_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
+                   ) -> Workbook:
+    """A contract-v1 workbook: every sheet and label, dropdowns, formats, instructions."""
+    fill = dict(fill or {})
+    projekt = {"projektnamn": name, "projekt_id": project_id, "aktuell_fas": PHASES[0].name,
+               "mallversion": CONTRACT_VERSION, **fill.get(contract.PROJEKT.name, {})}
+    fill[contract.PROJEKT.name] = projekt
+    fill.setdefault(contract.CHECKLISTOR.name, default_checklist())
+    fill.setdefault(contract.BESLUT.name, default_decisions())
+    book = Workbook()
+    write_instructions(book.active)
+    for sheet in contract.SHEETS:
+        ws = book.create_sheet(sheet.name)
+        if sheet.table:
+            write_table(ws, sheet, fill.get(sheet.name, []))
+        else:
+            write_key_values(ws, sheet, fill.get(sheet.name, {}))
+    return book
+
+
+def default_checklist() -> list[dict[str, Any]]:
+    return [{"fas": item.checklist, "id": item.id, "kontrollpunkt": item.text}
+            for item in CHECKLIST_ITEMS]
+
+
+def default_decisions() -> list[dict[str, Any]]:
+    return [{"beslutspunkt": p.decision_point, "innebord": p.decides} for p in PHASES]
+
+
+def write_instructions(ws: Worksheet) -> None:
+    ws.title = contract.INSTRUCTIONS_SHEET
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 24
+    lines: list[tuple[Any, ...]] = [
+        ("Projektarbetsbok, mallversion " + CONTRACT_VERSION,),
+        ("Fyll i de gula cellerna. Byt inte namn på bladen, etiketterna eller kolumnrubrikerna;",),
+        ("du får lägga till egna kolumner och anteckningar. Kontrollera arbetsboken med",),
+        ("'projektmodell check ARBETSBOK.xlsx' före varje beslutsmöte.",),
+        (),
+    ]
+    for sheet in contract.SHEETS:
+        lines.append((sheet.name, sheet.help))
+        lines.extend((f"   {f.label}", kind_text(f), need_text(f)) for f in sheet.fields)
+        lines.append(())
+    for values in lines:
+        ws.append(values)
+        if len(values) >= 1 and values and not str(values[0]).startswith("   "):
+            ws.cell(ws.max_row, 1).font = LABEL_FONT
+    ws["A1"].font = Font(bold=True, size=14)
+
+
+def write_key_values(ws: Worksheet, sheet: Sheet, values: Mapping[str, Any]) -> None:
+    ws["A1"] = sheet.name
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["C"].width = 50
+    for i, field in enumerate(sheet.fields, start=3):
+        label, cell, hint = ws.cell(i, 1, field.label), ws.cell(i, 2), ws.cell(i, 3)
+        label.font = LABEL_FONT
+        label.alignment = Alignment(vertical="top")
+        cell.value = values.get(field.key)
+        style_input(cell, field)
+        hint.value = " · ".join(x for x in (need_text(field), kind_text(field), field.help) if x)
+        hint.font = HELP_FONT
+        if field.kind is Kind.CHOICE:
+            add_dropdown(ws, field, f"B{i}")
+    ws.freeze_panes = "A3"
+
+
+def write_table(ws: Worksheet, sheet: Sheet, rows: Sequence[Mapping[str, Any]]) -> None:
+    for column, field in enumerate(sheet.fields, start=1):
+        head = ws.cell(1, column, field.label)
+        head.font, head.fill = HEADER_FONT, HEADER_FILL
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(column)].width = WIDTHS.get(
+            field.kind, max(14, len(field.label) + 2))
+    last = max(FORMATTED_ROWS, len(rows)) + 1
+    prefilled = sheet in (contract.CHECKLISTOR, contract.BESLUT)
+    for r in range(2, last + 1):
+        values = rows[r - 2] if r - 2 < len(rows) else {}
+        for column, field in enumerate(sheet.fields, start=1):
+            cell = ws.cell(r, column)
+            cell.value = values.get(field.key)
+            locked = prefilled and field.key in ("fas", "id", "kontrollpunkt", "beslutspunkt",
+                                                 "innebord") and r - 2 < len(rows)
+            style_input(cell, field, PREFILLED_FILL if locked else INPUT_FILL)
+    for column, field in enumerate(sheet.fields, start=1):
+        if field.kind is Kind.CHOICE:
+            letter = get_column_letter(column)
+            add_dropdown(ws, field, f"{letter}2:{letter}{last}")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.fields))}1"
+
+
+def style_input(cell: Any, field: Field, fill: PatternFill = INPUT_FILL) -> None:
+    cell.fill = fill
+    cell.border = BOX
+    cell.alignment = Alignment(wrap_text=field.kind is Kind.LONGTEXT, vertical="top")
+    if field.kind in NUMBER_FORMATS:
+        cell.number_format = NUMBER_FORMATS[field.kind]
+
+
+def add_dropdown(ws: Worksheet, field: Field, cells: str) -> None:
+    validation = DataValidation(type="list", formula1='"' + ",".join(field.choices) + '"',
+                                allow_blank=True, showErrorMessage=True,
+                                errorTitle="Ogiltigt värde",
+                                error="Välj ett av värdena i listan: " + ", ".join(field.choices))
+    ws.add_data_validation(validation)
+    validation.add(cells)
+
+
+def write_new(path: Path, name: str, project_id: str | None = None,
+              fill: Fill | None = None) -> Path:
+    """Write a workbook to a new file; never overwrites (FileExistsError)."""
+    book = build_workbook(name, project_id, fill)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        book.save(temporary)
+        os.link(temporary, path)  # fails if path exists: never overwrite
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
