@@ -1,0 +1,60 @@
+"""Shared fixtures: workbooks the tests build through the project's own writer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.check import Checked, check_file
+from pipeline.example import EXAMPLE_FILE, example_fill
+from pipeline.workbook.writer import build_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_PATH = ROOT / "input" / EXAMPLE_FILE
+
+WorkbookFactory = Callable[..., Path]
+
+
+def require_tool(name: str) -> str:
+    """The tool's path; skips when absent locally, fails in CI (PROJEKTMODELL_REQUIRE_TOOLS)."""
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get("PROJEKTMODELL_REQUIRE_TOOLS"):
+        pytest.fail(f"{name} is required in CI but not installed")
+    pytest.skip(f"{name} is not installed")
+
+
+@pytest.fixture
+def fill() -> dict[str, Any]:
+    """The example project's values by sheet; a test changes what its case needs."""
+    return example_fill()
+
+
+@pytest.fixture
+def make_workbook(tmp_path: Path) -> WorkbookFactory:
+    """Write a workbook from a fill (sheet -> values) and return its path."""
+    counter = iter(range(1_000_000))
+
+    def make(fill: dict[str, Any] | None = None, name: str | None = None,
+             folder: Path | None = None) -> Path:
+        values = fill if fill is not None else example_fill()
+        projekt = values.get("Projekt", {})
+        book = build_workbook(projekt.get("projektnamn", "Test"), projekt.get("projekt_id"),
+                              values)
+        target = (folder or tmp_path) / (name or f"projekt-{next(counter)}.xlsx")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        book.save(target)
+        return target
+
+    return make
+
+
+@pytest.fixture
+def checked_example() -> Checked:
+    return check_file(EXAMPLE_PATH)
