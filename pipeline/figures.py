@@ -163,3 +163,20 @@ def cost_light(project: Project, report: Any) -> str | None:
     if overrun <= tolerance:
         return "Grön"
     return "Gul" if overrun <= 2 * tolerance else "Röd"
+
+
+def total_person_cost(project: Project, default_rate: Decimal | int = DEFAULT_HOURLY_RATE
+                      ) -> Decimal:
+    """Σ timmar × timkostnad over the personkontrakt (default rate where none is given)."""
+    return sum((p.cost for p in person_costs(project, default_rate)), ZERO)
+
+
+def funding_counts(line: Any) -> bool:
+    """A funding line counts towards the budget unless it was rejected."""
+    return line.status != REJECTED
+
+
+def eu_share_percent(project: Project) -> Decimal | None:
+    """The EU funds' share of the counted funding, in percent."""
+    total = total_funding(project)
+    return eu_share(project) / total * 100 if total else None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
 
 from pipeline import contract, figures
-from pipeline.formatting import kr
 from pipeline.contract import Sheet
 from pipeline.findings import Finding, error, warning
+from pipeline.formatting import kr
 from pipeline.model import DocKind
 from pipeline.project import Project
 from pipeline.workbook.parse import blocked_by, documents_in_phase

@@ -140,9 +140,9 @@ def coerce(field: Field, raw: Any) -> Any:
 
 def check_range(field: Field, value: Decimal | int) -> None:
     low, high = field.minimum, field.maximum
-    if low is not None and value < Decimal(str(low)) or high is not None and value > Decimal(
+    if (low is not None and value < Decimal(str(low))) or (high is not None and value > Decimal(
         str(high)
-    ):
+    )):
         bounds = f"mellan {fmt(low)} och {fmt(high)}" if low is not None and high is not None \
             else (f"minst {fmt(low)}" if low is not None else f"högst {fmt(high)}")
         raise ValueProblem(f"ska vara {bounds}")

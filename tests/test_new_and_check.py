@@ -1,0 +1,109 @@
+"""`projektmodell new` and `check` as a project leader uses them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from pipeline import contract
+from pipeline.check import check_file
+from pipeline.cli import main
+from pipeline.model import CHECKLIST_ITEMS
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_new_writes_every_sheet_label_and_prefilled_checklist(tmp_path: Path) -> None:
+    code, output = run("new", "Test", "--id", "T-1", "--dir", str(tmp_path / "annan-mapp"))
+    path = tmp_path / "annan-mapp" / "Test.xlsx"
+    assert code == 0 and "Skapade" in output
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [contract.INSTRUCTIONS_SHEET, *(s.name for s in contract.SHEETS)]
+    labels = [book["Projekt"].cell(r, 1).value for r in range(3, 3 + len(contract.PROJEKT.fields))]
+    assert labels == [f.label for f in contract.PROJEKT.fields]
+    assert book["Projekt"]["B3"].value == "T-1"
+    ids = [book["Checklistor"].cell(r, 2).value for r in range(2, 2 + len(CHECKLIST_ITEMS))]
+    assert ids == [item.id for item in CHECKLIST_ITEMS]
+    assert [book["Beslut"].cell(r, 1).value for r in range(2, 6)] == ["BP1", "BP2", "BP3", "BP4"]
+    svar_dropdowns = [dv for dv in book["Checklistor"].data_validations.dataValidation
+                      if dv.formula1 == '"Ja,Nej,Ej aktuellt"']
+    assert svar_dropdowns and "D2" in str(svar_dropdowns[0].sqref)
+    assert book["Checklistor"].freeze_panes == "A2"
+    assert book["Kostnader"]["D2"].number_format == '#,##0 "kr"'
+
+
+def test_new_never_overwrites(tmp_path: Path) -> None:
+    assert run("new", "Test", "--dir", str(tmp_path))[0] == 0
+    before = (tmp_path / "Test.xlsx").read_bytes()
+    code, output = run("new", "Test", "--dir", str(tmp_path))
+    assert code == 2 and "finns redan" in output
+    assert (tmp_path / "Test.xlsx").read_bytes() == before
+
+
+def test_check_on_blank_workbook_lists_what_is_missing_with_cells(tmp_path: Path) -> None:
+    run("new", "Test", "--dir", str(tmp_path))
+    code, output = run("check", str(tmp_path / "Test.xlsx"))
+    assert code == 1
+    assert "Projekt-ID' saknas" in output and "B3:" in output
+    assert "FEL" in output and "Blad Projekt:" in output
+    report = check_file(tmp_path / "Test.xlsx").report
+    missing = {f.cell for f in report.errors if f.code == "missing-value"}
+    assert {"B3", "B5", "B7", "B8", "B10", "B11", "B14"} <= missing
+
+
+def fill_blank_as_a_project_leader(path: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Projekt"]
+    rows = {sheet.cell(r, 1).value: r for r in range(1, sheet.max_row + 1)}
+    values = {
+        "Projekt-ID": "T-1", "Förvaltning": "Skolförvaltningen", "Beställare": "Anna Berg",
+        "Projektledare": "Per Ek", "Startdatum": "2024-01-15", "Slutdatum": "15 dec 2024",
+        "Bakgrund": "Bakgrund.", "Syfte": "Syfte.", "Koppling till verksamhetens mål": "Mål 2.",
+        "Effektmål": "Färre avhopp.", "Projektmål": "50 elever.", "Avgränsningar": "Inga.",
+    }
+    for label, value in values.items():
+        sheet.cell(rows[label], 2).value = value
+    book.save(path)
+
+
+def test_check_passes_after_filling_the_blank_workbook(tmp_path: Path) -> None:
+    run("new", "Test", "--dir", str(tmp_path))
+    path = tmp_path / "Test.xlsx"
+    fill_blank_as_a_project_leader(path)
+    code, output = run("check", str(path))
+    assert code == 0, output
+    assert "0 fel" in output and "varning" in output  # open checklist items remain to do
+    report = check_file(path).report
+    assert {f.code for f in report.findings} == {"checklist-open"}
+
+
+def test_example_has_no_errors(checked_example) -> None:
+    assert checked_example.report.errors == []
+    project = checked_example.project
+    assert project.info.projektnamn == "Föräldrastöd"
+    nisse = project.personkontrakt[0]
+    assert (nisse.projektmedlem, nisse.timmar, nisse.fran, nisse.till, nisse.resursgivare) == (
+        "Nisse Berg", 40, date(2011, 1, 15), date(2012, 1, 15), "Bo Andersson")
+
+
+def test_check_json_reports_every_workbook(tmp_path: Path, make_workbook) -> None:
+    good = make_workbook()
+    bad = tmp_path / "trasig.xlsx"
+    bad.write_text("Projekt-ID;Projektnamn\nX;Y\n")
+    code, output = run("check", "--json", str(good), str(bad))
+    assert code == 1
+    reports = json.loads(output)
+    assert [r["file"] for r in reports] == [good.name, "trasig.xlsx"]
+    assert reports[0]["errors"] == 0
+    assert reports[1]["findings"][0]["code"] == "workbook-unreadable"
+
+
+def test_check_usage_error_exits_2() -> None:
+    assert run("check")[0] == 2
