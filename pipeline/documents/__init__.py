@@ -1,0 +1,187 @@
+"""The five documents: plan, context and rendering, as a library the batch calls.
+
+    templates = load_templates()             # once per process
+    produced = produce(project, report, templates)
+    produced.files     # OutputFile(name, data): the .docx documents
+    produced.findings  # documents blocked, templates naming unknown fields...
+
+One bad document never stops the others: its problem becomes a finding.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from jinja2 import TemplateError as JinjaTemplateError
+from jinja2 import UndefinedError
+
+from pipeline.documents.context import MUNICIPALITY, Context, build_context
+from pipeline.documents.plan import PlannedDocument, plan
+from pipeline.documents.render import (
+    CachingEnvironment,
+    render_docx,
+    strict_environment,
+    template_source,
+    unknown_fields,
+)
+from pipeline.errors import TemplateError
+from pipeline.findings import Finding, Report, error, warning
+from pipeline.model import DOCUMENTS, DocKind
+from pipeline.project import Project
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    name: str
+    """File name inside the project's output folder, stable between runs."""
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Template:
+    kind: DocKind
+    file_name: str
+    data: bytes | None
+    problems: tuple[str, ...]
+    """Swedish, one per unknown field or broken/missing template."""
+    unknown: tuple[str, ...] = ()
+
+
+@dataclass
+class Templates:
+    folder: Path
+    by_kind: dict[DocKind, Template]
+    env: CachingEnvironment = field(default_factory=strict_environment)
+    municipality: str = MUNICIPALITY
+
+
+@dataclass
+class Produced:
+    files: list[OutputFile] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    planned: list[PlannedDocument] = field(default_factory=list)
+
+
+def template_file_name(kind: DocKind) -> str:
+    return f"{kind}.docx"
+
+
+def load_templates(folder: Path | None = None) -> Templates:
+    """The templates of folder (None: the shipped ones), read and checked once.
+
+    Raises TemplateError when the folder does not exist; a missing or broken template
+    only makes its documents fail (as findings).
+    """
+    folder = folder or TEMPLATES_DIR
+    if not folder.is_dir():
+        raise TemplateError(f"Mallmappen {folder} finns inte.")
+    samples = sample_contexts()
+    by_kind = {d.kind: read_template(folder, d.kind, samples[d.kind]) for d in DOCUMENTS}
+    return Templates(folder, by_kind)
+
+
+def read_template(folder: Path, kind: DocKind, sample: Context) -> Template:
+    name = template_file_name(kind)
+    path = folder / name
+    if not path.is_file():
+        return Template(kind, name, None, (f"{name}: mallen saknas i {folder}.",))
+    data = path.read_bytes()
+    try:
+        source = template_source(data)
+        CachingEnvironment(autoescape=True).parse(source)
+    except JinjaTemplateError as exc:
+        return Template(kind, name, None, (f"{name}: mallen har ett fel i en tagg: {exc}.",))
+    except Exception as exc:  # a broken .docx is reported, not raised
+        return Template(kind, name, None, (f"{name}: mallen kan inte läsas som .docx: {exc}.",))
+    unknown = tuple(unknown_fields(source, sample))
+    problems = tuple(f"{name}: fältet '{f}' finns inte bland dokumentets värden."
+                     for f in unknown)
+    return Template(kind, name, data, problems, unknown)
+
+
+def template_problems(folder: Path | None = None) -> list[str]:
+    """Every problem of every template at once (Swedish, with the template's name)."""
+    templates = load_templates(folder)
+    return [p for t in templates.by_kind.values() for p in t.problems]
+
+
+@cache
+def sample_project() -> tuple[Project, tuple[Finding, ...]]:
+    """The shipped example, in phase Avslut so that every kind of document is planned."""
+    from pipeline.check import check_bytes
+    from pipeline.example import example_fill
+    from pipeline.workbook.writer import build_workbook
+
+    fill = example_fill()
+    fill["Projekt"]["aktuell_fas"] = "Avslut"
+    book = build_workbook(fill["Projekt"]["projektnamn"], fill["Projekt"]["projekt_id"], fill)
+    out = io.BytesIO()
+    book.save(out)
+    checked = check_bytes(out.getvalue(), "exempel.xlsx")
+    assert checked.project is not None
+    return checked.project, tuple(checked.report.findings)
+
+
+def sample_contexts() -> dict[DocKind, Context]:
+    project, findings = sample_project()
+    contexts: dict[DocKind, Context] = {}
+    for doc in plan(project, findings):
+        contexts.setdefault(doc.kind, build_context(project, doc))
+    return contexts
+
+
+def produce(project: Project, report: Report, templates: Templates) -> Produced:
+    """Every document the project gets now, as .docx bytes, and what kept any from it."""
+    produced = Produced(planned=plan(project, report.findings))
+    for doc in produced.planned:
+        output, finding = produce_one(project, doc, templates)
+        if output is not None:
+            produced.files.append(output)
+        if finding is not None:
+            produced.findings.append(finding)
+    return produced
+
+
+def produce_one(project: Project, doc: PlannedDocument, templates: Templates
+                ) -> tuple[OutputFile | None, Finding | None]:
+    if doc.blocked:
+        return None, blocked_finding(doc)
+    template = templates.by_kind[doc.kind]
+    if template.data is None or template.unknown:
+        return None, template_finding(doc, template)
+    try:
+        context = build_context(project, doc, templates.municipality)
+        data = render_docx(template.data, context, templates.env)
+    except UndefinedError as exc:
+        return None, render_finding(doc, template, f"ett okänt fält ({exc.message})")
+    except Exception as exc:  # one bad document never stops the others
+        return None, render_finding(doc, template, f"ett fel: {exc}")
+    return OutputFile(doc.name, data), None
+
+
+def blocked_finding(doc: PlannedDocument) -> Finding:
+    where = ", ".join(dict.fromkeys(f.location or f.code for f in doc.blocked_by))
+    return warning("document-blocked",
+                   f"{doc.name} skapades inte: rätta först felen i {where}.",
+                   blocks=(doc.id,))
+
+
+def template_finding(doc: PlannedDocument, template: Template) -> Finding:
+    return error("template-invalid",
+                 f"{doc.name} skapades inte: " + " ".join(template.problems),
+                 value=template.file_name, blocks=(doc.id,))
+
+
+def render_finding(doc: PlannedDocument, template: Template, what: str) -> Finding:
+    return error("template-render-failed",
+                 f"{doc.name} skapades inte: mallen {template.file_name} gav {what}.",
+                 value=template.file_name, blocks=(doc.id,))
+
+
+__all__ = ["OutputFile", "PlannedDocument", "Produced", "Templates", "load_templates", "plan",
+           "produce", "template_problems"]
