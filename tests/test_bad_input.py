@@ -1,0 +1,182 @@
+"""Bad input gives a clear finding naming file, sheet and cell; never a traceback."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+from msoffcrypto.format.ooxml import OOXMLFile
+from openpyxl.styles import PatternFill
+
+from pipeline import contract
+from pipeline.check import check_file, discover
+from pipeline.cli import main
+
+
+def test_text_file_renamed_xlsx_is_one_finding_and_others_are_still_checked(
+        tmp_path: Path, make_workbook) -> None:
+    csv = tmp_path / "export.xlsx"
+    csv.write_text("Projekt-ID;Projektnamn\nKS-1;Test\n", encoding="utf-8")
+    good = make_workbook()
+    result = CliRunner().invoke(main, ["check", str(csv), str(good)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "export.xlsx" in result.output and "text- eller CSV-fil" in result.output
+    assert f"{good.name} (Föräldrastöd): OK" in result.output
+
+
+def test_truncated_workbook(tmp_path: Path, make_workbook) -> None:
+    data = make_workbook().read_bytes()
+    truncated = tmp_path / "avbruten.xlsx"
+    truncated.write_bytes(data[: len(data) // 2])
+    report = check_file(truncated).report
+    assert report.flatten() == [("workbook-unreadable", "fel", "")]
+    assert "skadad eller ofullständig" in report.findings[0].message
+
+
+def test_password_protected_workbook(tmp_path: Path, make_workbook) -> None:
+    plain = make_workbook()
+    encrypted = tmp_path / "hemlig.xlsx"
+    with plain.open("rb") as source, encrypted.open("wb") as target:
+        OOXMLFile(source).encrypt("hemligt", target)
+    report = check_file(encrypted).report
+    assert report.flatten() == [("workbook-unreadable", "fel", "")]
+    assert "lösenordsskyddad" in report.findings[0].message
+
+
+def edit(path: Path, change) -> Path:
+    book = openpyxl.load_workbook(path)
+    change(book)
+    book.save(path)
+    return path
+
+
+def test_missing_sheet_blocks_the_documents_it_feeds(make_workbook) -> None:
+    path = edit(make_workbook(), lambda book: book.remove(book["Risker"]))
+    report = check_file(path).report
+    assert report.flatten() == [("sheet-missing", "fel", "Risker"),
+                                *[f for f in report.flatten() if f[0] == "checklist-open"]]
+    assert report.errors[0].blocks == ("projektdirektiv", "projektplan")
+
+
+def test_renamed_required_header(make_workbook) -> None:
+    path = edit(make_workbook(), lambda book: setattr(book["Risker"]["B1"], "value",
+                                                      "Sannolikhet (1-5)"))
+    report = check_file(path).report
+    errors = [f for f in report.errors]
+    assert [(f.code, f.location) for f in errors] == [("column-missing", "Risker!1:1")]
+    assert "'Sannolikhet'" in errors[0].message
+
+
+def test_renamed_optional_header_is_a_warning_and_nothing_else_breaks(make_workbook) -> None:
+    path = edit(make_workbook(), lambda book: setattr(book["Risker"]["F1"], "value", "Läge"))
+    report = check_file(path).report
+    assert report.ok
+    assert ("column-missing", "varning", "Risker!1:1") in report.flatten()
+
+
+def test_deleted_checklist_row(make_workbook) -> None:
+    path = edit(make_workbook(), lambda book: book["Checklistor"].delete_rows(10))  # F2
+    report = check_file(path).report
+    assert [(f.code, f.value) for f in report.errors] == [("checklist-item-missing", "F2")]
+
+
+def test_formula_without_cached_value(make_workbook) -> None:
+    path = edit(make_workbook(), lambda book: setattr(book["Personkontrakt"]["E2"], "value",
+                                                      "=20*2"))
+    report = check_file(path).report
+    assert ("formula-without-value", "fel", "Personkontrakt!E2") in report.flatten()
+    finding = next(f for f in report.errors if f.code == "formula-without-value")
+    assert finding.blocks == ("personkontrakt:2",)
+
+
+def test_merged_cells_are_reported(make_workbook) -> None:
+    path = edit(make_workbook(), lambda book: book["Risker"].merge_cells("D2:E2"))
+    report = check_file(path).report
+    assert ("merged-cells", "varning", "Risker!D2") in report.flatten()
+    assert "D2:E2" in next(f.message for f in report.findings if f.code == "merged-cells")
+
+
+def test_dates_and_numbers_typed_as_swedish_text(make_workbook, fill) -> None:
+    fill["Personkontrakt"][0].update(fran="15/1/2011", till="15 jan 2012", timmar="40 tim",
+                                     timkostnad="1 234,50")
+    fill["Projekt"].update(budgettolerans="25 %", startdatum=40558)
+    fill["Kostnader"][0].update(budget="240 000 kr")
+    checked = check_file(make_workbook(fill))
+    assert checked.report.ok
+    nisse = checked.project.personkontrakt[0]
+    assert (nisse.fran, nisse.till, nisse.timmar, nisse.timkostnad) == (
+        date(2011, 1, 15), date(2012, 1, 15), Decimal(40), Decimal("1234.50"))
+    assert checked.project.info.budgettolerans == 25
+    assert checked.project.info.startdatum == date(2011, 1, 15)
+    assert checked.project.kostnader[0].budget == 240000
+
+
+def test_values_that_cannot_be_read_name_their_cell(make_workbook, fill) -> None:
+    fill["Personkontrakt"][0].update(fran="snart", timmar="fyrtio")
+    fill["Risker"][1].update(konsekvens=7)
+    fill["Kostnader"][0].update(kostnadsslag="Fika")
+    report = check_file(make_workbook(fill)).report
+    invalid = {f.location: f for f in report.errors if f.code == "invalid-value"}
+    assert set(invalid) == {"Personkontrakt!F2", "Personkontrakt!E2", "Risker!C3",
+                            "Kostnader!A2"}
+    assert "snart" in invalid["Personkontrakt!F2"].message
+    assert "mellan 1 och 5" in invalid["Risker!C3"].message
+    assert "Personal, Externa tjänster" in invalid["Kostnader!A2"].message
+
+
+def test_stray_whitespace_and_line_breaks(make_workbook, fill) -> None:
+    fill["Personkontrakt"][0].update(projektmedlem="  Nisse \n Berg  ",
+                                     resursgivare="Bo  Andersson ")
+    fill["Risker"][0].update(status=" öppen ")
+    fill["Projekt"].update(bakgrund="  Rad ett. \n\n\n\n  Rad två.  ")
+    checked = check_file(make_workbook(fill))
+    assert checked.report.ok
+    nisse = checked.project.personkontrakt[0]
+    assert (nisse.projektmedlem, nisse.resursgivare) == ("Nisse Berg", "Bo Andersson")
+    assert checked.project.risker[0].status == "Öppen"
+    assert checked.project.info.bakgrund == "Rad ett.\n\nRad två."
+
+
+def test_ten_thousand_formatted_empty_rows(make_workbook) -> None:
+    def format_rows(book):
+        sheet = book["Kostnader"]
+        fill = PatternFill("solid", fgColor="FFFF00")
+        for row in range(2, 10_002):
+            sheet.cell(row, 1).fill = fill
+            sheet.cell(row, 4).number_format = "0.00"
+    path = edit(make_workbook(), format_rows)
+    checked = check_file(path)
+    assert checked.report.ok
+    assert [line.row for line in checked.project.kostnader] == list(range(2, 9))
+
+
+def test_lock_files_are_skipped(tmp_path: Path, make_workbook) -> None:
+    good = make_workbook(name="Projekt.xlsx")
+    (tmp_path / "~$Projekt.xlsx").write_bytes(b"\x00" * 165)
+    assert discover(tmp_path) == [good]
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "~$Projekt.xlsx"), str(good)])
+    assert result.exit_code == 0 and "~$" not in result.output
+
+
+def test_other_contract_version_is_one_finding(make_workbook, fill) -> None:
+    fill["Projekt"]["mallversion"] = "2"
+    report = check_file(make_workbook(fill)).report
+    assert report.flatten() == [("contract-version", "fel", "Projekt")]
+
+
+def test_header_below_a_title_with_extra_and_reordered_columns(make_workbook) -> None:
+    def rearrange(book):
+        sheet = book["Risker"]
+        sheet.insert_rows(1, amount=2)
+        sheet["A1"] = "Riskanalys för Föräldrastöd"
+        sheet.move_range("A3:A6", cols=8)  # Risk moves to column I
+        sheet["A3"] = "Anteckningar"
+    checked = check_file(edit(make_workbook(), rearrange))
+    assert checked.report.ok
+    risk = checked.project.risker[0]
+    assert (risk.row, risk.risk, risk.sannolikhet) == (4, "För få föräldrar anmäler sig", 3)
+    assert checked.project.cell(contract.RISKER, "risk", 4) == "I4"
