@@ -67,3 +67,30 @@ def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
         click.echo(f"{len(reports)} arbetsböcker kontrollerade: {errors} fel, "
                    f"{warnings} varningar.")
     sys.exit(EXIT_FINDINGS if any(not r.ok for r in reports) else EXIT_OK)
+
+
+@main.group(help="Dokumentmallarna (.docx) som dokumenten skapas från.")
+def templates() -> None:
+    pass
+
+
+@templates.command("check", help="Visa alla fält som mallarna använder men som dokumenten "
+                                 "inte har. Avslutas med 1 om något problem hittas.")
+@click.option("--templates", "folder", type=click.Path(path_type=Path),
+              help="Mapp med egna mallar (standard: de medföljande).")
+def templates_check(folder: Path | None) -> None:
+    from pipeline.documents import template_problems
+    from pipeline.errors import TemplateError
+
+    try:
+        problems = template_problems(folder)
+    except TemplateError as exc:
+        click.echo(f"Fel: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem i mallarna.")
+        sys.exit(EXIT_FINDINGS)
+    click.echo("Mallarna har inga problem.")
+    sys.exit(EXIT_OK)
