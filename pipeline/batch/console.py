@@ -1,0 +1,63 @@
+"""What a person sees of a build: a progress bar at a terminal, one line per project in a
+log, a summary, and the exit code (0 all good, 1 findings with errors or failed
+workbooks, 2 usage or configuration error, or another build holds the lock)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pipeline.batch.build import BuildOptions, BuildResult, ProjectResult, Status, build
+from pipeline.batch.state import RUN_REPORT, STATE_FOLDER
+from pipeline.check import discover
+from pipeline.errors import OutputLocked, UsageError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def project_line(project: ProjectResult) -> str:
+    report = project.checked.report if project.checked else None
+    counts = f", {len(report.errors)} fel, {len(report.warnings)} varningar" if report else ""
+    where = f" -> {project.folder}" if project.folder else ""
+    why = f": {project.reason}" if project.reason and project.status is not Status.BUILT else ""
+    return f"{project.workbook}: {project.status}{where}{counts}{why}"
+
+
+def summary_line(result: BuildResult) -> str:
+    line = (f"{len(result.projects)} arbetsböcker: {result.count(Status.BUILT)} byggda, "
+            f"{result.count(Status.UNCHANGED)} oförändrade, {result.with_errors} med fel, "
+            f"{result.count(Status.FAILED)} misslyckade")
+    if result.count(Status.NOT_BUILT):
+        line += f", {result.count(Status.NOT_BUILT)} ej byggda (dubbletter)"
+    if result.removed:
+        line += f"; {len(result.removed)} inaktuella filer borttagna"
+    return line + "."
+
+
+def build_with_progress(options: BuildOptions) -> BuildResult:
+    """A progress bar on stderr for a person at a terminal; one line per project otherwise."""
+    if not sys.stderr.isatty():
+        return build(options, lambda project: click.echo(project_line(project)))
+    total = len(discover(options.input)) if options.input.is_dir() else 0
+    with click.progressbar(length=total, label="Bygger", file=sys.stderr,
+                           show_pos=True) as bar:
+        return build(options, lambda _project: bar.update(1))
+
+
+def run_build(options: BuildOptions) -> int:
+    """Run the build for the CLI; returns the exit code."""
+    try:
+        result = build_with_progress(options)
+    except (UsageError, OutputLocked) as exc:
+        click.echo(f"Fel: {exc}", err=True)
+        return EXIT_USAGE
+    if sys.stderr.isatty():
+        for project in result.projects:
+            if project.status is Status.FAILED or project.has_errors:
+                click.echo(project_line(project), err=True)
+    for problem in result.problems:
+        click.echo(f"Obs: {problem}", err=True)
+    click.echo(summary_line(result))
+    click.echo(f"Körrapport: {options.output / STATE_FOLDER / RUN_REPORT}")
+    return EXIT_FINDINGS if result.exit_code else EXIT_OK

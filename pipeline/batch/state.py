@@ -1,0 +1,149 @@
+"""What earlier runs wrote, under OUTPUT/.projektmodell/: one JSON record per workbook.
+
+A record is written only after the project's files are in place, so a killed run leaves
+the old record (and the project is rebuilt next time) or the new one. The record lists
+every file written for the project, so that stale files can be removed and files the
+program did not write are never touched. The project's Checked (with its document
+findings) is pickled beside it, for ekonomi.xlsx and index.html of later runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import pickle
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pipeline.batch import pickling  # noqa: F401  (Project becomes picklable)
+from pipeline.batch.atomic import write_atomic
+from pipeline.check import Checked
+
+STATE_FOLDER = ".projektmodell"
+RECORDS = "projects"
+CHECKED = "checked"
+RUN_REPORT = "run-report.json"
+PORTFOLIO_KEY = "portfolio.json"
+RECORD_FORMAT = 1
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def folder_hash(folder: Path | None) -> str:
+    """Hash of a folder's files (names and bytes); '' for no folder."""
+    if folder is None or not folder.is_dir():
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(b"\0" + sha256(path.read_bytes()).encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Record:
+    workbook: str
+    content: str
+    templates: str
+    version: str
+    folder: str
+    files: list[str] = field(default_factory=list)
+    """Paths relative to OUTPUT, posix, of every file this program wrote for the project."""
+    stale: list[str] = field(default_factory=list)
+    """Files written by an earlier run and no longer produced: removed at the end of a run."""
+    deleted: bool = False
+    """The workbook is gone: its files are stale and the record goes once they are removed."""
+    format: int = RECORD_FORMAT
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.workbook, self.content, self.templates, self.version)
+
+
+def fingerprint(workbook: str, content: str, templates: str, version: str) -> str:
+    return sha256("\0".join((workbook, content, templates, version)).encode())[:32]
+
+
+def record_key(workbook: str) -> str:
+    return sha256(workbook.encode())[:24]
+
+
+def is_inside(relative: str) -> bool:
+    """A path from the state that stays inside OUTPUT (the state may have been edited)."""
+    path = PurePosixPath(relative)
+    return bool(relative) and not path.is_absolute() and ".." not in path.parts
+
+
+class State:
+    """The state folder of one OUTPUT."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.folder = output / STATE_FOLDER
+
+    def prepare(self) -> None:
+        (self.folder / RECORDS).mkdir(parents=True, exist_ok=True)
+        (self.folder / CHECKED).mkdir(parents=True, exist_ok=True)
+
+    def records(self) -> dict[str, Record]:
+        """The records by workbook name; an unreadable record is ignored (project rebuilt)."""
+        records = {}
+        for path in sorted((self.folder / RECORDS).glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                record = Record(**data)
+            except (OSError, ValueError, TypeError):
+                continue
+            if record.format == RECORD_FORMAT:
+                records[record.workbook] = record
+        return records
+
+    def record_path(self, workbook: str) -> Path:
+        return self.folder / RECORDS / f"{record_key(workbook)}.json"
+
+    def checked_path(self, key: str) -> Path:
+        return self.folder / CHECKED / f"{key}.pickle"
+
+    def save(self, record: Record, checked: Checked) -> None:
+        """Pickle first, record second: a record never names a missing pickle."""
+        write_atomic(self.checked_path(record.fingerprint), pickle.dumps(checked))
+        self.save_record(record)
+
+    def save_record(self, record: Record) -> None:
+        text = json.dumps(asdict(record), ensure_ascii=False, indent=1)
+        write_atomic(self.record_path(record.workbook), text.encode("utf-8"))
+
+    def forget(self, workbook: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.record_path(workbook).unlink()
+
+    def load_checked(self, record: Record) -> Checked | None:
+        try:
+            checked = pickle.loads(self.checked_path(record.fingerprint).read_bytes())
+        except Exception:  # a missing or unreadable pickle only means: rebuild
+            return None
+        return checked if isinstance(checked, Checked) else None
+
+    def files_present(self, record: Record) -> bool:
+        return all((self.output / f).is_file() for f in record.files if is_inside(f))
+
+    def remove_unused_pickles(self, records: list[Record]) -> None:
+        used = {f"{r.fingerprint}.pickle" for r in records}
+        for path in (self.folder / CHECKED).glob("*.pickle"):
+            if path.name not in used:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+    def read_json(self, name: str) -> dict[str, object]:
+        try:
+            data = json.loads((self.folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def write_json(self, name: str, data: dict[str, object]) -> None:
+        text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+        write_atomic(self.folder / name, text.encode("utf-8"))
