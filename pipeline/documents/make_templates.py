@@ -28,6 +28,14 @@ LABEL_FILL = "F2F2F2"
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
 
 Column = tuple[str, str]  # (heading, field of the loop row)
+PAGE_WIDTH_CM = 16.6
+WIDE_FIELDS = {"risk": 3.0, "atgard": 2.5, "aktivitet": 2.0, "leverans": 2.0,
+               "kontrollpunkt": 4.0, "kommentar": 2.5, "nytta": 2.5, "indikator": 2.0,
+               "namn": 1.6, "finansiar": 2.5, "projektmedlem": 1.6, "enhet": 1.8,
+               "epost": 2.2, "kostnadsslag": 1.6, "period": 2.0, "resursgivare": 1.4,
+               "befattning": 1.5, "id": 0.6, "sannolikhet": 0.5, "konsekvens": 0.5,
+               "start": 1.5, "slut": 1.5, "ansvarig": 1.4, "status": 1.2, "riskvarde": 1.0}
+TABLE_TEXT = Pt(9)
 
 
 # ---------------------------------------------------------------- building blocks
@@ -41,6 +49,7 @@ def new_document(title: str) -> DocxDocument:
     styles = doc.styles
     styles["Normal"].font.name = "Calibri"
     styles["Normal"].font.size = Pt(10.5)
+    styles["Footer"].font.size = Pt(8)
     for name, size in (("Title", 24), ("Heading 1", 14), ("Heading 2", 12)):
         styles[name].font.name = "Calibri"
         styles[name].font.size = Pt(size)
@@ -150,6 +159,9 @@ def key_values(doc: DocxDocument, pairs: Sequence[Column]) -> None:
 
 
 def widths(table: Table, cm: Sequence[float]) -> None:
+    table.autofit = False
+    for column, width in zip(table.columns, cm, strict=False):
+        column.width = Cm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, cm, strict=False):
             cell.width = Cm(width)
@@ -161,15 +173,17 @@ def loop_table(doc: DocxDocument, items: str, columns: Sequence[Column],
     table = grid(doc, len(columns))
     heading = table.add_row().cells
     for cell, (label, _) in zip(heading, columns, strict=True):
-        write(cell, label, bold=True)
+        write(cell, label, bold=True, size=9)
         shade(cell, HEADER_FILL)
     table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for r in {items} %}}")
     for cell, (_, key) in zip(table.add_row().cells, columns, strict=True):
-        write(cell, f"{{{{ r.{key} }}}}")
+        write(cell, f"{{{{ r.{key} }}}}", size=9)
     table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
     if totals is not None:
         for cell, value in zip(table.add_row().cells, totals, strict=True):
-            write(cell, value, bold=True)
+            write(cell, value, bold=True, size=9)
+    weights = [WIDE_FIELDS.get(key, 1.0) for _, key in columns]
+    widths(table, [PAGE_WIDTH_CM * w / sum(weights) for w in weights])
     doc.add_paragraph(f"{{%p if not {items} %}}")
     doc.add_paragraph(empty).runs[0].italic = True
     doc.add_paragraph("{%p endif %}")
@@ -435,7 +449,8 @@ def personkontrakt() -> DocxDocument:
     key_values(doc, (
         ("Projektmedverkan i antal timmar", "{{ kontrakt.timmar }} tim"),
         ("Under perioden", "{{ kontrakt.fran }}—{{ kontrakt.till }}"),
-        ("Resursgivare ({{ kontrakt.resursgivare_befattning }})", "{{ kontrakt.resursgivare }}"),
+        ("Resursgivare ({{ kontrakt.resursgivare_befattning|lower }})",
+         "{{ kontrakt.resursgivare }}"),
         ("Finansiering av tiden", "{{ kontrakt.tidsfinansiering }}")))
     doc.add_heading("Projektmedlems ansvar och åtagande", level=1)
     doc.add_paragraph(
