@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,11 @@ def block_text(container: Any) -> list[str]:
 def header_text(data: bytes) -> str:
     document = docx.Document(io.BytesIO(data))
     return "\n".join(t for s in document.sections for t in block_text(s.header))
+
+
+def footer_text(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    return "\n".join(t for s in document.sections for t in block_text(s.footer))
 
 
 def produced_for(path: Path, templates: Any) -> tuple[Checked, Produced]:
@@ -169,10 +175,12 @@ def test_hostile_values_render_as_written(fill: dict[str, Any], make_workbook: W
     fill["Organisation"][0]["namn"] = "Eva <Sjöberg> & Co"
     fill["Risker"][0]["risk"] = "Risk <script>alert('x')</script> & mer"
     fill["Personkontrakt"][0]["projektmedlem"] = "Nisse \"Nisse\" Berg & <b>"
-    _, produced = produced_for(make_workbook(fill), templates)
+    _, produced = produced_for(make_workbook(fill),
+                               replace(templates, municipality="Kommun & <Förbund> \"AB\" 🏛"))
     files = files_by_name(produced)
     direktiv = document_text(files["Projektdirektiv.docx"])
-    assert HOSTILE in header_text(files["Projektdirektiv.docx"]) or HOSTILE in direktiv
+    assert "Kommun & <Förbund> \"AB\" 🏛" in header_text(files["Projektdirektiv.docx"])
+    assert HOSTILE in footer_text(files["Projektdirektiv.docx"])
     assert HOSTILE in direktiv
     assert "Rad ett & <i>två</i>\nRad tre 🎈" in direktiv  # the line break is a line break
     assert "Eva <Sjöberg> & Co" in direktiv
@@ -192,8 +200,7 @@ def test_control_characters_are_removed(checked_example: Checked, templates: Any
     assert produced.findings == []
     direktiv = document_text(files_by_name(produced)["Projektdirektiv.docx"])
     assert "Föreefter & slut" in direktiv
-    assert "Föräldrastöd" in header_text(files_by_name(produced)["Projektdirektiv.docx"]) or \
-        "Föräldrastöd" in direktiv
+    assert "Föräldrastöd ·" in footer_text(files_by_name(produced)["Projektdirektiv.docx"])
 
 
 def test_missing_required_field_blocks_only_its_document(

@@ -10,6 +10,7 @@ One bad document never stops the others: its problem becomes a finding.
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +19,7 @@ from pathlib import Path
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import UndefinedError
 
-from pipeline.documents.context import MUNICIPALITY, Context, build_context
+from pipeline.documents.context import MUNICIPALITY, Context, build_context, project_context
 from pipeline.documents.plan import PlannedDocument, plan
 from pipeline.documents.render import (
     CachingEnvironment,
@@ -138,8 +139,13 @@ def sample_contexts() -> dict[DocKind, Context]:
 def produce(project: Project, report: Report, templates: Templates) -> Produced:
     """Every document the project gets now, as .docx bytes, and what kept any from it."""
     produced = Produced(planned=plan(project, report.findings))
+    shared: Context | None = None
     for doc in produced.planned:
-        output, finding = produce_one(project, doc, templates)
+        if shared is None and not doc.blocked:
+            # A failure here shows again, as a finding, when the document is rendered.
+            with contextlib.suppress(Exception):
+                shared = project_context(project, templates.municipality)
+        output, finding = produce_one(project, doc, templates, shared)
         if output is not None:
             produced.files.append(output)
         if finding is not None:
@@ -147,15 +153,15 @@ def produce(project: Project, report: Report, templates: Templates) -> Produced:
     return produced
 
 
-def produce_one(project: Project, doc: PlannedDocument, templates: Templates
-                ) -> tuple[OutputFile | None, Finding | None]:
+def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
+                shared: Context | None = None) -> tuple[OutputFile | None, Finding | None]:
     if doc.blocked:
         return None, blocked_finding(doc)
     template = templates.by_kind[doc.kind]
     if template.data is None or template.unknown:
         return None, template_finding(doc, template)
     try:
-        context = build_context(project, doc, templates.municipality)
+        context = build_context(project, doc, templates.municipality, shared)
         data = render_docx(template.data, context, templates.env)
     except UndefinedError as exc:
         return None, render_finding(doc, template, f"ett okänt fält ({exc.message})")

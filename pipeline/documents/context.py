@@ -33,12 +33,10 @@ BEFOGENHETER = ("Fatta beslut och göra avvägningar samt kunna ta nödvändiga 
 Context = dict[str, Any]
 
 
-def build_context(project: Project, doc: PlannedDocument,
-                  municipality: str = MUNICIPALITY) -> Context:
-    """Everything a template of doc's kind may name."""
-    context: Context = {
+def project_context(project: Project, municipality: str = MUNICIPALITY) -> Context:
+    """The values every document of the project shares (computed once per project)."""
+    return {
         "kommun": municipality,
-        "dokument": document(project, doc),
         "projekt": projekt(project),
         "organisation": rows(project, contract.ORGANISATION),
         "resurser": resources(project),
@@ -48,8 +46,16 @@ def build_context(project: Project, doc: PlannedDocument,
         "finansiering": funding(project),
         "nytta": benefits(project),
         "beslut": rows(project, contract.BESLUT),
-        "checklista": checklist(project, doc.decision_point or current_decision(project)),
     }
+
+
+def build_context(project: Project, doc: PlannedDocument, municipality: str = MUNICIPALITY,
+                  shared: Context | None = None) -> Context:
+    """Everything a template of doc's kind may name; shared: project_context, if at hand."""
+    context: Context = dict(shared if shared is not None
+                            else project_context(project, municipality))
+    context["dokument"] = document(project, doc)
+    context["checklista"] = checklist(project, doc.decision_point or current_decision(project))
     if doc.kind is DocKind.STATUSRAPPORT:
         context["rapport"] = status_report(project, doc.row)
     if doc.kind is DocKind.SLUTRAPPORT:
