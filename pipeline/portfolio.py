@@ -1,0 +1,281 @@
+"""The project office's page: OUTPUT/index.html, one self-contained page of every project.
+
+No network and no external files: inline CSS and a little inline JS (sort by a column, filter
+by text). Links are relative to OUTPUT, so they work wherever the shared folder is opened.
+Every value is escaped; a hostile project name stays text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from html import escape
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from pipeline import figures
+from pipeline.check import Checked
+from pipeline.formatting import kr, percent
+from pipeline.model import APPROVED, DECISION_POINTS, NOT_APPROVED, PHASES
+from pipeline.project import Project
+from pipeline.validate.gating import is_effective, open_items
+
+INDEX_FILE = "index.html"
+LIGHT_KEYS = (("helhet", "Helhet"), ("tid", "Tid"), ("kostnad", "Kostnad"),
+              ("kvalitet", "Kvalitet"))
+LIGHT_CLASSES = {"Grön": "green", "Gul": "yellow", "Röd": "red"}
+
+
+@dataclass(frozen=True)
+class PortfolioEntry:
+    checked: Checked  # project may be None when the workbook could not be read
+    folder: str  # the project's folder, relative to OUTPUT (posix)
+    documents: list[str]  # document file paths relative to OUTPUT (posix)
+    findings_report: str | None  # the findings report's path relative to OUTPUT
+
+
+# --- small pieces ----------------------------------------------------------------------
+
+def href(path: str) -> str:
+    """A relative URL for a posix path under OUTPUT (spaces and å, ä, ö percent-encoded)."""
+    return escape(quote(path, safe="/"), quote=True)
+
+
+def link(path: str, text: str | None = None) -> str:
+    label = text if text is not None else PurePosixPath(path).name
+    return f'<a href="{href(path)}">{escape(label)}</a>'
+
+
+def cell(content: str, sort_key: str | int | float | None = None, css: str = "") -> str:
+    """A table cell; sort_key (escaped) is what the column sorts by."""
+    attributes = f' class="{css}"' if css else ""
+    if sort_key is not None:
+        attributes += f' data-sort="{escape(str(sort_key), quote=True)}"'
+    return f"<td{attributes}>{content}</td>"
+
+
+def text_cell(value: str | None, css: str = "") -> str:
+    return cell(escape(value or ""), value or "", css)
+
+
+def decision_status(project: Project, decision_point: str) -> tuple[str, str]:
+    """(Swedish text, css class) of one decision point."""
+    decision = project.decision(decision_point)
+    if decision is None or not decision.beslut:
+        return "Ej fattat", "pending"
+    if decision.beslut == NOT_APPROVED:
+        return NOT_APPROVED, "red"
+    if decision.beslut == APPROVED and not is_effective(project, decision_point):
+        return "Godkänt, ofullständigt", "yellow"
+    return APPROVED, "green"
+
+
+def open_items_now(project: Project) -> int | None:
+    """Open checklist items of the current phase, the to-do list for its decision point."""
+    phase = next((p for p in PHASES if p.number == project.phase_number), None)
+    return None if phase is None else len(open_items(project, phase.decision_point))
+
+
+def light(value: str | None, label: str) -> str:
+    """One traffic light: its colour, and its value in words for print and screen readers."""
+    css = LIGHT_CLASSES.get(value or "", "none")
+    return (f'<span class="light {css}">{label}: {escape(value or "saknas")}</span>')
+
+
+def lights_cell(project: Project) -> str:
+    latest = figures.latest_status(project)
+    if latest is None:
+        return cell('<span class="muted">Ingen rapport</span>', "")
+    lights = "".join(light(getattr(latest, key), label) for key, label in LIGHT_KEYS)
+    return cell(f'<span class="report-nr">Rapport {latest.rapport_nr}</span>{lights}',
+                latest.helhet or "")
+
+
+def money_cell(project: Project) -> str:
+    costs = figures.total_costs(project)
+    share = costs.utfall / costs.budget * 100 if costs.budget else None
+    over = costs.avvikelse < 0
+    bar = ""
+    if share is not None:
+        width = min(share, Decimal(100))
+        bar = (f'<span class="bar"><span class="fill{" over" if over else ""}" '
+               f'style="width:{width:.0f}%"></span></span>')
+    used = f" ({percent(share.quantize(Decimal('1')))})" if share is not None else ""
+    return cell(f'<span class="money">{escape(kr(costs.utfall))} av '
+                f'{escape(kr(costs.budget))}{used}</span>{bar}', float(costs.budget))
+
+
+def documents_cell(entry: PortfolioEntry) -> str:
+    items = "".join(f"<li>{link(path)}</li>" for path in entry.documents)
+    return cell(f'<ul class="docs">{items}</ul>' if items else
+                '<span class="muted">Inga dokument</span>')
+
+
+def findings_cell(entry: PortfolioEntry) -> str:
+    report = entry.checked.report
+    errors, warnings = len(report.errors), len(report.warnings)
+    text = (f'<span class="{"red-text" if errors else ""}">{errors} fel</span>, '
+            f"{warnings} varningar")
+    if entry.findings_report:
+        text += f"<br>{link(entry.findings_report, 'Kontrollrapport')}"
+    return cell(text, errors * 100000 + warnings)
+
+
+# --- rows ------------------------------------------------------------------------------
+
+def project_row(entry: PortfolioEntry) -> str:
+    project = entry.checked.project
+    report = entry.checked.report
+    css = "has-errors" if report.errors else ""
+    if project is None:
+        return unreadable_row(entry, css)
+    info = project.info
+    decisions = "".join(
+        cell(f'<span class="badge {css_class}">{escape(text)}</span>', text)
+        for text, css_class in (decision_status(project, bp) for bp in DECISION_POINTS))
+    todo = open_items_now(project)
+    return (f'<tr class="{css}">'
+            + text_cell(info.projekt_id, "nowrap")
+            + cell(escape(info.projektnamn or ""), info.projektnamn or "")
+            + text_cell(info.forvaltning) + cell(escape(info.aktuell_fas or ""),
+                                                 project.phase_number)
+            + decisions
+            + cell("" if todo is None else str(todo), -1 if todo is None else todo, "num")
+            + findings_cell(entry) + lights_cell(project) + money_cell(project)
+            + documents_cell(entry) + "</tr>")
+
+
+def unreadable_row(entry: PortfolioEntry, css: str) -> str:
+    report = entry.checked.report
+    return (f'<tr class="{css}">' + text_cell(report.project_id)
+            + cell(escape(report.file) + '<br><span class="muted">Arbetsboken kunde inte '
+                   "läsas</span>", report.file)
+            + cell("") + cell("", 0) + cell("") * len(DECISION_POINTS) + cell("", -1)
+            + findings_cell(entry) + cell("") + cell("", 0) + documents_cell(entry) + "</tr>")
+
+
+HEADERS = ("Projekt-ID", "Projekt", "Förvaltning", "Fas", *DECISION_POINTS,
+           "Öppna kontroll\u00adpunkter", "Fel och varningar", "Senaste status",
+           "Utfall mot budget", "Dokument")
+
+
+def summary(entries: Sequence[PortfolioEntry]) -> str:
+    projects = [e.checked.project for e in entries if e.checked.project is not None]
+    budget = sum((figures.total_costs(p).budget for p in projects), figures.ZERO)
+    utfall = sum((figures.total_costs(p).utfall for p in projects), figures.ZERO)
+    with_errors = sum(1 for e in entries if e.checked.report.errors)
+    books = "arbetsbok" if with_errors == 1 else "arbetsböcker"
+    return (f"<p class=\"summary\">{len(entries)} projekt · budget {escape(kr(budget))} · "
+            f"utfall {escape(kr(utfall))} · {with_errors} {books} med fel</p>")
+
+
+def sort_key(entry: PortfolioEntry) -> tuple[bool, str, str]:
+    """By Projekt-ID; workbooks that could not be read last."""
+    project = entry.checked.project
+    return (project is None, (project.info.projekt_id or "") if project else "",
+            entry.checked.report.file)
+
+
+def index_html(entries: Sequence[PortfolioEntry], generated: datetime) -> str:
+    """The project office's page, in Swedish, self-contained."""
+    head = "".join(f'<th scope="col" tabindex="0">{escape(h)}</th>' for h in HEADERS)
+    rows = "\n".join(project_row(e) for e in sorted(entries, key=sort_key))
+    stamp = generated.strftime("%Y-%m-%d %H:%M")
+    return PAGE.format(style=STYLE, script=SCRIPT, stamp=escape(stamp), head=head, rows=rows,
+                       summary=summary(entries))
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Projektbanken</title>
+<style>{style}</style>
+</head>
+<body>
+<header>
+<h1>Projektbanken</h1>
+<p class="muted">Uppdaterad {stamp}.<span class="screen-only"> Klicka på en kolumnrubrik för att
+sortera.</span></p>
+{summary}
+<p class="filters"><label>Filtrera: <input id="filter" type="search"
+placeholder="Projekt, förvaltning, fas …"></label>
+<label><input id="only-errors" type="checkbox"> Bara arbetsböcker med fel</label></p>
+</header>
+<table id="projects">
+<thead><tr>{head}</tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+STYLE = """
+body{font-family:system-ui,"Segoe UI",Arial,sans-serif;margin:1rem;color:#1b1b1b;font-size:13px}
+h1{margin:0 0 .2rem;font-size:1.6rem}
+.muted{color:#666}.summary{font-weight:600}
+table{border-collapse:collapse;width:100%}
+th,td{border-bottom:1px solid #ddd;padding:.35rem .45rem;text-align:left;vertical-align:top}
+th{background:#1f4e79;color:#fff;cursor:pointer;position:sticky;top:0;hyphens:manual}
+.nowrap{white-space:nowrap}
+th.asc::after{content:" ▲"}th.desc::after{content:" ▼"}
+tbody tr:nth-child(even){background:#f6f8fa}
+tr.has-errors td:first-child{border-left:4px solid #c62828}
+.num{text-align:right}
+.badge,.light{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.85em;
+white-space:nowrap;margin:1px 0}
+.light{display:block;width:max-content}
+.green{background:#2e7d32;color:#fff}.yellow{background:#f9a825;color:#000}
+.red{background:#c62828;color:#fff}.pending,.none{background:#e0e0e0;color:#333}
+.red-text{color:#c62828;font-weight:600}
+.report-nr{display:block;font-size:.85em;color:#444}
+.bar{display:block;height:6px;background:#e0e0e0;margin-top:3px;width:9rem}
+.fill{display:block;height:6px;background:#1f4e79}.fill.over{background:#c62828}
+.money{display:block;max-width:9rem}
+ul.docs{margin:0;padding-left:1rem}
+input[type=search]{width:18rem;padding:.2rem}
+.filters label{margin-right:1rem}
+@media print{
+@page{size:A4 landscape;margin:1cm}
+body{margin:0;font-size:9pt}
+.filters,.screen-only{display:none}
+th{background:#fff;color:#000;border-bottom:2px solid #000;position:static}
+th.asc::after,th.desc::after{content:""}
+tr{break-inside:avoid}
+a{color:#000;text-decoration:none}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+"""
+
+SCRIPT = """
+(function(){
+var table=document.getElementById('projects'),body=table.tBodies[0];
+var filter=document.getElementById('filter'),onlyErrors=document.getElementById('only-errors');
+function key(row,i){var c=row.cells[i];var v=c.getAttribute('data-sort');
+if(v===null)v=c.textContent;var n=parseFloat(v);
+return(v!==''&&!isNaN(n)&&isFinite(v))?n:v.toLowerCase();}
+function sortBy(th){var i=th.cellIndex,asc=!th.classList.contains('asc');
+Array.prototype.forEach.call(th.parentNode.cells,function(h){h.classList.remove('asc','desc');});
+th.classList.add(asc?'asc':'desc');
+var rows=Array.prototype.slice.call(body.rows);
+rows.sort(function(a,b){var x=key(a,i),y=key(b,i);
+if(typeof x!==typeof y){x=String(x);y=String(y);}
+return(x<y?-1:x>y?1:0)*(asc?1:-1);});
+rows.forEach(function(r){body.appendChild(r);});}
+Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th){
+th.addEventListener('click',function(){sortBy(th);});
+th.addEventListener('keydown',function(e){if(e.key==='Enter')sortBy(th);});});
+function apply(){var q=filter.value.toLowerCase();
+Array.prototype.forEach.call(body.rows,function(r){
+var show=r.textContent.toLowerCase().indexOf(q)>=0&&
+(!onlyErrors.checked||r.classList.contains('has-errors'));
+r.style.display=show?'':'none';});}
+filter.addEventListener('input',apply);onlyErrors.addEventListener('change',apply);
+})();
+"""
