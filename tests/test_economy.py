@@ -7,6 +7,8 @@ pipeline.figures, so that a slip in the figures shows up as a difference.
 from __future__ import annotations
 
 import csv
+import functools
+import shutil
 import subprocess
 from collections.abc import Callable
 from io import BytesIO
@@ -21,6 +23,7 @@ from openpyxl.chart import BarChart
 from pipeline.check import Checked, check_file
 from pipeline.economy import economy_workbook, project_calculation, write_economy
 from pipeline.example import checklist, decisions, example_fill
+from pipeline.workbook.writer import build_workbook
 from tests.conftest import require_tool
 
 DEFAULT_RATE = 450
@@ -120,19 +123,26 @@ FILLS: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-@pytest.fixture
-def portfolio(make_workbook: Callable[..., Path], tmp_path: Path
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory: pytest.TempPathFactory
               ) -> tuple[Path, dict[str, dict[str, Any]]]:
-    """An input folder with the five workbooks (and an Excel lock file) and their fills."""
-    folder = tmp_path / "input"
+    """An input folder with the five workbooks (and an Excel lock file) and their fills.
+
+    Built once for the module; a test that changes the folder works on a copy.
+    """
+    folder = tmp_path_factory.mktemp("economy") / "input"
+    folder.mkdir()
     fills = {name: make() for name, make in FILLS.items()}
     for name, fill in fills.items():
-        path = make_workbook(fill, name=f"{name}.xlsx", folder=folder)
+        path = folder / f"{name}.xlsx"
+        build_workbook(fill["Projekt"]["projektnamn"], fill["Projekt"]["projekt_id"],
+                       fill).save(path)
         keep_formulas_as_text(path)
     (folder / "~$example.xlsx").write_bytes(b"lock")
     return folder, fills
 
 
+@functools.cache
 def checked_all(folder: Path) -> list[Checked]:
     return [check_file(p) for p in sorted(folder.glob("[!~]*.xlsx"))]
 
@@ -298,6 +308,7 @@ def test_an_unreadable_workbook_is_listed(tmp_path):
 
 def test_write_economy_skips_lock_files_and_reports_errors(portfolio, tmp_path):
     folder, fills = portfolio
+    folder = Path(shutil.copytree(folder, tmp_path / "input"))
     target = tmp_path / "ut" / "ekonomi.xlsx"
     assert write_economy(folder, target) == 1
     assert len(sheet_rows(openpyxl.load_workbook(target), "Översikt")) == len(fills) + 1
