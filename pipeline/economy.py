@@ -39,6 +39,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 YES, NO = "Ja", "Nej"
 TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 MIN_WIDTH, MAX_WIDTH = 9, 50
+BOLD = Font(name="Calibri", bold=True)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def write_sheet(ws: Worksheet, data: SheetData) -> None:
     headers = [c.header for c in data.columns]
     for column, header in enumerate(headers, start=1):
         put(ws, 1, column, header)
+        ws.cell(1, column).font = BOLD  # table styles are not shown by every program
     rows = data.rows or [[None] * len(headers)]  # a table needs one data row
     for r, values in enumerate(rows, start=2):
         for column, (spec, value) in enumerate(zip(data.columns, values, strict=True), start=1):
@@ -122,7 +124,7 @@ def write_totals(ws: Worksheet, row: int, data: SheetData) -> None:
     assert data.totals is not None
     for column, (spec, value) in enumerate(zip(data.columns, data.totals, strict=True), start=1):
         put(ws, row, column, value, spec.kind)
-        ws.cell(row, column).font = Font(bold=True)
+        ws.cell(row, column).font = BOLD
 
 
 def display_width(value: Any, kind: str) -> int:
