@@ -39,11 +39,18 @@ from pipeline.batch.state import (
     is_inside,
     sha256,
 )
-from pipeline.batch.work import CheckOutcome, ProduceOutcome, check_task, init_worker, produce_task
+from pipeline.batch.work import (
+    CheckOutcome,
+    ProduceOutcome,
+    check_task,
+    init_worker,
+    produce_task,
+    use_templates,
+)
 from pipeline.check import Checked, discover
-from pipeline.documents import TEMPLATES_DIR, OutputFile, template_problems
+from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates
 from pipeline.economy import ECONOMY_FILE, economy_workbook
-from pipeline.errors import ProjektmodellError, UsageError
+from pipeline.errors import ProjektmodellError, TemplateError, UsageError
 from pipeline.findings import Report, error
 from pipeline.portfolio import INDEX_FILE, PortfolioEntry, index_html
 from pipeline.report_text import format_report
@@ -148,21 +155,40 @@ class Pending:
 # --- 1. configuration -----------------------------------------------------------------------
 
 def validate_options(options: BuildOptions) -> Path:
-    """The templates folder; raises UsageError for anything a person must fix first."""
+    """The templates folder, its templates loaded for this process (and the workers forked
+    from it); raises UsageError for anything a person must fix first."""
     if not options.input.is_dir():
         raise UsageError(f"Indatamappen {options.input} finns inte.")
     if options.output.exists() and not options.output.is_dir():
         raise UsageError(f"Utdatamappen {options.output} är en fil, inte en mapp.")
     if options.output.resolve() == options.input.resolve():
         raise UsageError("Indata- och utdatamappen får inte vara samma mapp.")
-    templates = options.templates or TEMPLATES_DIR
-    if not templates.is_dir():
-        raise UsageError(f"Mallmappen {templates} finns inte.")
-    problems = template_problems(templates)
+    folder = options.templates or TEMPLATES_DIR
+    if not folder.is_dir():
+        raise UsageError(f"Mallmappen {folder} finns inte.")
+    try:
+        templates = templates_for(folder)
+    except TemplateError as exc:
+        raise UsageError(str(exc)) from exc
+    problems = [p for t in templates.by_kind.values() for p in t.problems]
     if problems:
         raise UsageError("Mallarna har fel; rätta dem först (projektmodell templates check):\n"
                          + "\n".join(f"  {p}" for p in problems))
-    return templates
+    use_templates(templates)
+    return folder
+
+
+_loaded: dict[tuple[Path, str], Templates] = {}
+
+
+def templates_for(folder: Path) -> Templates:
+    """The folder's templates, loaded again only when its files changed (a process that
+    builds more than once, like the tests, loads and checks them once)."""
+    key = (folder.resolve(), folder_hash(folder))
+    if key not in _loaded:
+        _loaded.clear()
+        _loaded[key] = load_templates(folder)
+    return _loaded[key]
 
 
 def worker_count(jobs: int | None) -> int:

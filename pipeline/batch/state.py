@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import pickle
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pipeline.batch import pickling  # noqa: F401  (Project becomes picklable)
 from pipeline.batch.atomic import write_atomic
-from pipeline.check import Checked
+from pipeline.check import Checked, is_lock_file
 
 STATE_FOLDER = ".projektmodell"
 RECORDS = "projects"
@@ -32,14 +34,26 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def content_hash(data: bytes) -> str:
+    """A zip's (.docx) members by name and bytes, so that re-saving the same template with
+    new zip timestamps does not rebuild everything; other files by their bytes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = sorted(archive.namelist())
+            return sha256(b"".join(m.encode() + b"\0" + sha256(archive.read(m)).encode()
+                                   for m in members))
+    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+        return sha256(data)
+
+
 def folder_hash(folder: Path | None) -> str:
-    """Hash of a folder's files (names and bytes); '' for no folder."""
+    """Hash of a folder's files (names and contents), lock files skipped; '' for no folder."""
     if folder is None or not folder.is_dir():
         return ""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not is_lock_file(p)):
         digest.update(path.relative_to(folder).as_posix().encode())
-        digest.update(b"\0" + sha256(path.read_bytes()).encode())
+        digest.update(b"\0" + content_hash(path.read_bytes()).encode())
     return digest.hexdigest()
 
 

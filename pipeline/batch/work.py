@@ -12,16 +12,24 @@ from pathlib import Path
 
 from pipeline.batch import pickling  # noqa: F401  (Checked travels between processes)
 from pipeline.check import Checked, check_bytes
-from pipeline.documents import OutputFile, Templates, load_templates, produce
+from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates, produce
 from pipeline.economy import CALCULATION_FILE, project_calculation
 
 _templates: Templates | None = None
 
 
 def init_worker(templates_folder: Path | None) -> None:
-    """ProcessPoolExecutor initializer: load the templates once for this process."""
+    """ProcessPoolExecutor initializer: load the templates once for this process (a forked
+    worker inherits the ones its parent loaded)."""
     global _templates
-    _templates = load_templates(templates_folder)
+    if _templates is None or _templates.folder != (templates_folder or TEMPLATES_DIR):
+        _templates = load_templates(templates_folder)
+
+
+def use_templates(templates: Templates) -> None:
+    """Templates already loaded (and checked) in this process."""
+    global _templates
+    _templates = templates
 
 
 def reason(exc: BaseException) -> str:
