@@ -115,3 +115,26 @@ def economy(input_folder: Path, output_file: Path) -> None:
     click.echo(f"Skrev {output_file}." + (" Några arbetsböcker har fel; de är markerade."
                                           if code else ""))
     sys.exit(code)
+
+
+@main.command(help="Bygg dokumenten för alla arbetsböcker i INDATA till UTDATA (standard: "
+                   "input/ och output/). Bara det som ändrats byggs om. Avslutas med 0 om allt "
+                   "gick bra, 1 om någon arbetsbok har fel eller inte kunde byggas, 2 vid fel "
+                   "i anrop eller inställningar eller om en annan körning pågår.")
+@click.argument("input_folder", metavar="[INDATA]", default=Path("input"),
+                type=click.Path(path_type=Path))
+@click.argument("output_folder", metavar="[UTDATA]", default=Path("output"),
+                type=click.Path(path_type=Path))
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Antal parallella processer (standard: antal processorkärnor).")
+@click.option("--force", is_flag=True, help="Bygg om alla projekt, även oförändrade.")
+@click.option("--pdf", is_flag=True, help="Skapa även PDF:er med LibreOffice.")
+@click.option("--templates", "templates_folder", type=click.Path(path_type=Path),
+              help="Mapp med egna mallar (standard: de medföljande).")
+def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool, pdf: bool,
+          templates_folder: Path | None) -> None:
+    from pipeline.batch import BuildOptions
+    from pipeline.batch.console import run_build
+
+    sys.exit(run_build(BuildOptions(input_folder, output_folder, jobs, force, pdf,
+                                    templates_folder)))
