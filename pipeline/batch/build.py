@@ -5,7 +5,7 @@ skipped (as Pelican does):
 
 1. check the configuration (folders, templates), take the lock, remove leftover temps;
 2. snapshot each workbook's bytes; unchanged ones (same bytes, templates and program
-   version, files in place) reuse their pickled Checked, the rest are checked in workers;
+   version, files in place) reuse their stored Checked, the rest are checked in workers;
 3. give each project its folder; projects sharing a Projekt-ID or a folder are not built;
 4. produce the changed projects in workers and write their files atomically, then their
    state record;
@@ -259,7 +259,7 @@ class Run:
             self.convert_pdfs(built)
         self.remove_stale_files()
         self.write_portfolio()
-        self.state.remove_unused_pickles(list(self.state.records().values()))
+        self.state.remove_unused_checked(list(self.state.records().values()))
         self.result.projects.sort(key=lambda p: p.workbook)
         self.result.finished = datetime.now()
         self.state.write_json(RUN_REPORT, self.result.to_dict())
@@ -306,9 +306,9 @@ class Run:
         return [p for p in pending if p.checked is not None]
 
     def reusable(self, item: Pending) -> Checked | None:
-        """The pickled Checked of an unchanged project, or None when it must be rebuilt."""
+        """The stored Checked of an unchanged project, or None when it must be rebuilt."""
         record = item.record
-        if self.options.force or record is None:
+        if self.options.force or record is None or record.deleted:
             return None
         if (record.content, record.templates, record.version) != (
                 item.content, self.templates_hash, __version__):

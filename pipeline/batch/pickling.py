@@ -1,8 +1,9 @@
-"""Pickle support for Project, whose sheet models are made by pydantic's create_model.
+"""Pickle and JSON support for Project, whose sheet models are made by pydantic's create_model.
 
 Pickle finds a class by its module and name; the sheet models live only in
 `pipeline.project.MODELS`, so a Project is reduced to plain values and rebuilt from the
-models. Needed to send a Checked to and from worker processes and to keep it in the state.
+models. Needed to send a Checked to and from worker processes. The state keeps a Checked
+as JSON instead (`checked_to_data`, `checked_from_data`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import copyreg
 from typing import Any
 
 from pipeline import contract
+from pipeline.check import Checked
+from pipeline.findings import Finding, Report, Severity
 from pipeline.project import MODELS, Project, attribute
 
 
@@ -38,3 +41,46 @@ def register() -> None:
 
 
 register()
+
+
+# --- JSON, for the state on a shared folder ----------------------------------------------
+# Unpickling runs code; the state folder sits on a share others can write to, so a
+# Checked is stored as plain JSON and rebuilt through the models' validation.
+
+def checked_to_data(checked: Checked) -> dict[str, Any]:
+    project = checked.project
+    return {
+        "project": None if project is None else {
+            "source": project.source, "cells": project.cells,
+            "sheets": {attribute(s): json_sheet(project.sheet(s), s.table)
+                       for s in contract.SHEETS}},
+        "report": checked.report.to_dict(),
+    }
+
+
+def json_sheet(value: Any, table: bool) -> Any:
+    return ([row.model_dump(mode="json") for row in value] if table
+            else value.model_dump(mode="json"))
+
+
+def checked_from_data(data: dict[str, Any]) -> Checked:
+    """The Checked written by checked_to_data; raises ValueError, KeyError or TypeError (or
+    pydantic's ValidationError, a ValueError) when the data was tampered with."""
+    project = data["project"]
+    if project is not None:
+        values: dict[str, Any] = {}
+        for sheet in contract.SHEETS:
+            model, raw = MODELS[sheet.name], project["sheets"][attribute(sheet)]
+            values[attribute(sheet)] = ([model.model_validate(row) for row in raw]
+                                        if sheet.table else model.model_validate(raw))
+        project = Project(source=project["source"], cells=project["cells"], **values)
+    report = data["report"]
+    findings = [finding_from_data(f) for f in report["findings"]]
+    return Checked(project, Report(file=report["file"], project_id=report["project_id"],
+                                   project_name=report["project_name"], findings=findings))
+
+
+def finding_from_data(data: dict[str, Any]) -> Finding:
+    return Finding(code=data["code"], severity=Severity(data["severity"]),
+                   message=data["message"], sheet=data["sheet"], cell=data["cell"],
+                   value=data["value"], blocks=tuple(data["blocks"]))

@@ -4,7 +4,8 @@ A record is written only after the project's files are in place, so a killed run
 the old record (and the project is rebuilt next time) or the new one. The record lists
 every file written for the project, so that stale files can be removed and files the
 program did not write are never touched. The project's Checked (with its document
-findings) is pickled beside it, for ekonomi.xlsx and index.html of later runs.
+findings) is kept beside it as JSON (never a pickle: the share may be writable by
+others), for ekonomi.xlsx and index.html of later runs.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import contextlib
 import hashlib
 import io
 import json
-import pickle
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pipeline.batch import pickling  # noqa: F401  (Project becomes picklable)
 from pipeline.batch.atomic import write_atomic
+from pipeline.batch.pickling import checked_from_data, checked_to_data
 from pipeline.check import Checked, is_lock_file
 
 STATE_FOLDER = ".projektmodell"
@@ -119,11 +119,12 @@ class State:
         return self.folder / RECORDS / f"{record_key(workbook)}.json"
 
     def checked_path(self, key: str) -> Path:
-        return self.folder / CHECKED / f"{key}.pickle"
+        return self.folder / CHECKED / f"{key}.json"
 
     def save(self, record: Record, checked: Checked) -> None:
-        """Pickle first, record second: a record never names a missing pickle."""
-        write_atomic(self.checked_path(record.fingerprint), pickle.dumps(checked))
+        """Checked first, record second: a record never names a missing Checked."""
+        text = json.dumps(checked_to_data(checked), ensure_ascii=False, separators=(",", ":"))
+        write_atomic(self.checked_path(record.fingerprint), text.encode("utf-8"))
         self.save_record(record)
 
     def save_record(self, record: Record) -> None:
@@ -136,17 +137,17 @@ class State:
 
     def load_checked(self, record: Record) -> Checked | None:
         try:
-            checked = pickle.loads(self.checked_path(record.fingerprint).read_bytes())
-        except Exception:  # a missing or unreadable pickle only means: rebuild
-            return None
-        return checked if isinstance(checked, Checked) else None
+            data = json.loads(self.checked_path(record.fingerprint).read_bytes())
+            return checked_from_data(data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # missing, unreadable or edited: the project is rebuilt
 
     def files_present(self, record: Record) -> bool:
         return all((self.output / f).is_file() for f in record.files if is_inside(f))
 
-    def remove_unused_pickles(self, records: list[Record]) -> None:
-        used = {f"{r.fingerprint}.pickle" for r in records}
-        for path in (self.folder / CHECKED).glob("*.pickle"):
+    def remove_unused_checked(self, records: list[Record]) -> None:
+        used = {self.checked_path(r.fingerprint).name for r in records}
+        for path in (self.folder / CHECKED).glob("*"):
             if path.name not in used:
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()

@@ -1,0 +1,130 @@
+"""The batch's parts on their own: safe names, atomic writes, the lock, the stored state."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.batch.atomic import TEMP_PREFIX, remove_leftover_temps, write_atomic
+from pipeline.batch.lock import BuildLock
+from pipeline.batch.names import project_folder_name, safe_file_name, safe_name, unique_names
+from pipeline.batch.pickling import checked_from_data, checked_to_data
+from pipeline.batch.state import STATE_FOLDER, State
+from pipeline.check import Checked
+from pipeline.cli import main
+from pipeline.errors import OutputLocked
+from tests.conftest import EXAMPLE_PATH
+
+
+@pytest.mark.parametrize(("name", "safe"), [
+    ("KS-2011-01 Föräldrastöd", "KS-2011-01 Föräldrastöd"),
+    ("../../x", "_.._x"),
+    ("..", "Projekt"),
+    ("a:b*?", "a_b__"),
+    ("CON", "_CON"),
+    ("nul.txt", "_nul.txt"),
+    ("LPT9", "_LPT9"),
+    ("Projekt. ", "Projekt"),
+    (" .dold", "dold"),
+    ('x\ty\x00z"<>|', "x_y_z____"),
+    ("", "Projekt"),
+])
+def test_safe_name_is_one_windows_safe_path_component(name: str, safe: str) -> None:
+    assert safe_name(name) == safe
+
+
+def test_safe_names_are_length_limited_at_a_word_and_stable() -> None:
+    long = "Ett mycket långt projektnamn " * 10
+    folder = project_folder_name("KS-2024-01", long, "x.xlsx")
+    assert len(folder) <= 80 and folder == folder.strip(" .")
+    assert folder == project_folder_name("KS-2024-01", long, "x.xlsx")
+    assert project_folder_name(None, None, "Mitt projekt.xlsx") == "Mitt projekt"
+
+
+def test_a_file_name_keeps_its_extension() -> None:
+    assert safe_file_name("Personkontrakt A/B: Berg.docx") == "Personkontrakt A_B_ Berg.docx"
+    assert safe_file_name("CON.docx") == "_CON.docx"
+    assert safe_file_name("x" * 300 + ".docx").endswith(".docx")
+    assert len(safe_file_name("x" * 300 + ".docx")) <= 120
+
+
+def test_names_that_clash_on_a_windows_share_are_numbered() -> None:
+    assert unique_names(["Rapport.docx", "rapport.docx", "RAPPORT.docx"]) == [
+        "Rapport.docx", "rapport (2).docx", "RAPPORT (3).docx"]
+
+
+def test_an_atomic_write_leaves_no_temp_file_and_a_readable_mode(tmp_path: Path) -> None:
+    target = tmp_path / "dokument.docx"
+    target.write_bytes(b"old")
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert os.listdir(tmp_path) == ["dokument.docx"]
+    assert stat.S_IMODE(target.stat().st_mode) & 0o044 == 0o044 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_leftover_temps_are_found_in_every_folder(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / f"{TEMP_PREFIX}1").write_bytes(b"")
+    (tmp_path / f"{TEMP_PREFIX}2").write_bytes(b"")
+    (tmp_path / "a" / "keep.docx").write_bytes(b"")
+    assert remove_leftover_temps(tmp_path) == 2
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["keep.docx"]
+
+
+def test_a_live_lock_is_refused_and_released_on_exit(tmp_path: Path) -> None:
+    with BuildLock(tmp_path) as lock, pytest.raises(OutputLocked, match="En annan körning"):
+        BuildLock(tmp_path).__enter__()
+    assert not lock.path.exists()
+
+
+def test_an_empty_lock_just_written_is_respected(tmp_path: Path) -> None:
+    (tmp_path / "lock").write_bytes(b"")
+    with pytest.raises(OutputLocked):
+        BuildLock(tmp_path).__enter__()
+
+
+def test_a_stored_checked_round_trips_through_json(checked_example: Checked) -> None:
+    data = json.loads(json.dumps(checked_to_data(checked_example)))
+    restored = checked_from_data(data)
+    assert restored.project == checked_example.project
+    assert restored.report == checked_example.report
+
+
+def test_an_edited_stored_checked_only_means_a_rebuild(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
+    runner = CliRunner()
+    runner.invoke(main, ["build", str(tmp_path / "in"), str(tmp_path / "out"), "--jobs", "1"])
+    for stored in (tmp_path / "out" / STATE_FOLDER / "checked").iterdir():
+        stored.write_text('{"project": {"source": 1}}')
+    second = runner.invoke(main, ["build", str(tmp_path / "in"), str(tmp_path / "out"),
+                                  "--jobs", "1"])
+    assert second.exit_code == 0
+    assert "1 byggda, 0 oförändrade" in second.output
+    assert State(tmp_path / "out").records()["p.xlsx"].files
+
+
+def test_pdf_without_libreoffice_is_one_message_and_the_documents_are_written(
+        tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
+    runner = CliRunner(env={"PATH": str(tmp_path)})
+    result = runner.invoke(main, ["build", str(tmp_path / "in"), str(tmp_path / "out"),
+                                  "--jobs", "1", "--pdf"])
+    assert result.exit_code == 1
+    assert result.output.count("LibreOffice (soffice) hittades inte") == 1
+    folder = tmp_path / "out" / "KS-2011-01 Föräldrastöd"
+    assert list(folder.glob("*.docx")) and not list(folder.glob("*.pdf"))
+    record = State(tmp_path / "out").records()["p.xlsx"]
+    assert not [f for f in record.files if f.endswith(".pdf")]
