@@ -1,0 +1,153 @@
+"""The build against the naive loop, measured in one run on the same workbooks and templates.
+
+    python bench/run.py --workbooks 200 [--baseline-workbooks 200] [--dir /tmp/bench]
+
+Runs, each in its own process:
+  baseline   the naive loop, written here: openpyxl full load and a naive read of every
+             cell, the project's own check and context, and a fresh docxtpl DocxTemplate
+             render and save per document
+  jobs 1     `projektmodell build --jobs 1` into a fresh output folder
+  jobs 2     `projektmodell build --jobs 2` into a fresh output folder
+  unchanged  `projektmodell build --jobs 1` again on the jobs-1 output, nothing changed
+Prints documents/s (documents counted in each output folder), the ratio to the baseline,
+and peak RSS: of the largest single process, and of the whole process tree (sampled).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+
+from bench.generate import generate  # noqa: E402
+
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@dataclass
+class Measured:
+    name: str
+    seconds: float
+    documents: int
+    workbooks: int
+    peak_process_mb: float
+    peak_tree_mb: float
+
+
+def count_documents(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.docx"))
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of pid and all its descendants, from /proc."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/statm") as statm:
+                total += int(statm.read().split()[1]) * PAGE_KB
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_measured(name: str, command: list[str], output: Path, workbooks: int) -> Measured:
+    """Run command as a child; its wall time, documents in output and peak memory."""
+    peak_tree = 0
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.is_set():
+            peak_tree = max(peak_tree, tree_rss_kb(child.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        raise SystemExit(f"{name} failed ({child.returncode}): {child.stderr.read().decode()}")
+    return Measured(name, seconds, count_documents(output), workbooks,
+                    usage.ru_maxrss / 1024, peak_tree / 1024)
+
+
+def build_command(input_folder: Path, output: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "build", str(input_folder), str(output),
+            "--jobs", str(jobs)]
+
+
+def subset(workbooks: list[Path], folder: Path) -> Path:
+    """A folder holding (links to) exactly these workbooks."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in workbooks:
+        (folder / path.name).symlink_to(path)
+    return folder
+
+
+def measure(count: int, baseline_count: int, work: Path) -> list[Measured]:
+    books = generate(count, work / "workbooks")
+    input_folder = subset(books, work / f"input-{count}")
+    baseline_input = subset(books[:baseline_count], work / f"input-baseline-{baseline_count}")
+    outputs = {name: work / f"out-{count}-{name}" for name in ("baseline", "jobs1", "jobs2")}
+    for folder in outputs.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    baseline = [sys.executable, str(BENCH / "baseline.py"), str(baseline_input),
+                str(outputs["baseline"])]
+    return [
+        run_measured("baseline (naive loop)", baseline, outputs["baseline"], baseline_count),
+        run_measured("build --jobs 1", build_command(input_folder, outputs["jobs1"], 1),
+                     outputs["jobs1"], count),
+        run_measured("build --jobs 2", build_command(input_folder, outputs["jobs2"], 2),
+                     outputs["jobs2"], count),
+        run_measured("build --jobs 1, nothing changed",
+                     build_command(input_folder, outputs["jobs1"], 1), outputs["jobs1"], count),
+    ]
+
+
+def table(results: list[Measured]) -> str:
+    base = results[0].documents / results[0].seconds
+    cold = results[1].seconds
+    lines = ["| run | workbooks | documents | seconds | documents/s | vs baseline "
+             "| vs cold jobs 1 time | peak RSS, largest process | peak RSS, all processes |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for m in results:
+        rate = m.documents / m.seconds
+        lines.append(f"| {m.name} | {m.workbooks} | {m.documents} | {m.seconds:.1f} "
+                     f"| {rate:.1f} | {rate / base:.1f}x | {m.seconds / cold:.1%} "
+                     f"| {m.peak_process_mb:.0f} MB | {m.peak_tree_mb:.0f} MB |")
+    lines.append("")
+    lines.append("(unchanged run: documents/s counts the documents already in the folder)")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workbooks", type=int, default=200)
+    parser.add_argument("--baseline-workbooks", type=int, default=None,
+                        help="measure the baseline on the first K of the workbooks only")
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/projektmodell-bench"))
+    args = parser.parse_args()
+    baseline_count = min(args.baseline_workbooks or args.workbooks, args.workbooks)
+    print(table(measure(args.workbooks, baseline_count, args.dir)))
+
+
+if __name__ == "__main__":
+    main()
