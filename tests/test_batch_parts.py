@@ -128,3 +128,19 @@ def test_pdf_without_libreoffice_is_one_message_and_the_documents_are_written(
     assert list(folder.glob("*.docx")) and not list(folder.glob("*.pdf"))
     record = State(tmp_path / "out").records()["p.xlsx"]
     assert not [f for f in record.files if f.endswith(".pdf")]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["saknas", "ut"], "Indatamappen saknas finns inte"),
+    (["in", "ut", "--templates", "inga-mallar"], "Mallmappen inga-mallar finns inte"),
+    (["in", "ut", "--jobs", "0"], "--jobs"),
+])
+def test_usage_and_configuration_errors_exit_2_before_anything_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
+    result = CliRunner().invoke(main, ["build", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "ut").exists()

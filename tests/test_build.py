@@ -356,3 +356,20 @@ def test_pdf_writes_a_pdf_beside_each_document_in_one_libreoffice_run(tmp_path: 
     assert all(p.read_bytes().startswith(b"%PDF") for p in folder.glob("*.pdf"))
     record = run_report(tmp_path / "out")["projects"][0]
     assert f"KS-2024-00 Föräldrastöd/{documents[0]}.pdf" in record["files"]
+
+
+def test_a_project_whose_files_cannot_be_written_fails_alone(tmp_path: Path) -> None:
+    corpus(tmp_path / "in", 3)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "KS-2024-01 Föräldrastöd").write_text("a file where the folder goes")
+
+    result = build(tmp_path / "in", tmp_path / "out")
+
+    assert result.exit_code == 1
+    assert statuses(tmp_path / "out") == {"projekt-00.xlsx": "built",
+                                          "projekt-01.xlsx": "failed",
+                                          "projekt-02.xlsx": "built"}
+    assert "projekt-01.xlsx: misslyckad" in result.output
+    assert "Filerna kunde inte skrivas" in result.output
+    assert (tmp_path / "out" / "KS-2024-01 Föräldrastöd").read_text() == (
+        "a file where the folder goes")
