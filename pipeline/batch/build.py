@@ -271,8 +271,7 @@ class Run:
 
     def fail(self, workbook: str, why: str, checked: Checked | None = None,
              content: str = "") -> None:
-        if checked is None or not checked.report.errors:
-            checked = failed_checked(workbook, why, checked)
+        checked = failed_checked(workbook, why, checked)
         self.finish(ProjectResult(workbook, Status.FAILED, checked, reason=why,
                                   content=content))
 
@@ -535,8 +534,10 @@ def stale_files(previous: Record | None, written: list[str]) -> list[str]:
 
 
 def failed_checked(workbook: str, why: str, checked: Checked | None) -> Checked:
+    """The Checked of a failed workbook, its failure the first finding (once)."""
     report = checked.report if checked else Report(file=workbook)
-    report.findings.insert(0, error("workbook-failed", why))
+    if not any(f.message == why for f in report.findings):
+        report.findings.insert(0, error("workbook-failed", why))
     return Checked(checked.project if checked else None, report)
 
 
