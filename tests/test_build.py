@@ -137,6 +137,10 @@ def test_a_changed_workbook_rebuilds_only_its_project(tmp_path: Path) -> None:
     assert other and all(after[n] == before[n] for n in other)
     changed = [n for n in before if n.startswith("KS-2024-00")]
     assert all(after[n][1] != before[n][1] or after[n][0] != before[n][0] for n in changed)
+    overview = xlsx_values(tmp_path / "out" / "ekonomi.xlsx")[0]
+    assert {"KS-2024-00", "KS-2024-01"} <= {row[0] for row in overview}
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "KS-2024-01%20F%C3%B6r%C3%A4ldrast%C3%B6d/Projektdirektiv.docx" in page
 
 
 def test_force_rebuilds_everything(tmp_path: Path) -> None:
