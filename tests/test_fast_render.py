@@ -15,10 +15,11 @@ from typing import Any
 
 import docx
 import pytest
+from docxtpl import DocxTemplate
 from lxml import etree
 
 from pipeline.documents import TEMPLATES_DIR, sample_contexts, template_file_name
-from pipeline.documents.fast import CompiledTemplate, render_with_docxtpl
+from pipeline.documents.fast import CompiledTemplate, render_with_docxtpl, tables_fit_grid
 from pipeline.documents.render import clean, strict_environment
 from pipeline.model import DOCUMENTS
 
@@ -121,3 +122,30 @@ def test_jinja_in_document_properties_falls_back_to_docxtpl(
     assert compiled.fallback
     rendered = docx.Document(io.BytesIO(compiled.render(clean(contexts["projektplan"]))))
     assert rendered.core_properties.title == contexts["projektplan"]["dokument"]["titel"]
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def table_xml(grid: int, rows: list[list[int]]) -> str:
+    """A body with one table: grid columns, and rows of cells given by their gridSpan."""
+    def cell(span: int) -> str:
+        props = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span > 1 else ""
+        return f"<w:tc>{props}<w:p/></w:tc>"
+
+    columns = "".join('<w:gridCol w:w="1000"/>' for _ in range(grid))
+    body = "".join("<w:tr>" + "".join(cell(s) for s in row) + "</w:tr>" for row in rows)
+    return f"<w:body {W}><w:tbl><w:tblGrid>{columns}</w:tblGrid>{body}</w:tbl></w:body>"
+
+
+@pytest.mark.parametrize(("grid", "rows"), [
+    (3, [[1, 1, 1]]), (3, [[1, 1, 1], [1, 2]]), (3, [[3]]), (3, [[1, 1]]), (3, []),
+    (3, [[1, 1, 1, 1]]), (2, [[1, 1], [1]]), (3, [[2, 2]]),
+])
+def test_tables_fit_grid_exactly_when_docxtpl_changes_nothing(grid: int,
+                                                              rows: list[list[int]]) -> None:
+    xml = table_xml(grid, rows)
+    tree = etree.fromstring(xml)
+    fixed = DocxTemplate(io.BytesIO()).fix_tables(xml)
+    unchanged = etree.tostring(fixed) == etree.tostring(tree)
+    assert tables_fit_grid(tree) == unchanged

@@ -42,6 +42,15 @@ W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
 PARAGRAPH_START = re.compile(r"<w:p([ >])")
 PARAGRAPH_MARK = re.compile(r"\n<w:p([ >])")
 LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+"""docxtpl's pattern of a paragraph in `resolve_listing`."""
+W_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+W_TABLE = f"{{{W_NS['w']}}}tbl"
+GRID_COLUMNS = etree.XPath("w:tblGrid[1]/w:gridCol", namespaces=W_NS)
+ROW_WIDER = etree.XPath("boolean(.//w:tr[count(w:tc) > $n])", namespaces=W_NS)
+ROW_SPANNING = etree.XPath(
+    "boolean(.//w:tr[count(w:tc[not(w:tcPr[1]/w:gridSpan)])"
+    " + sum(w:tc/w:tcPr[1]/w:gridSpan[1]/@w:val) >= $n])", namespaces=W_NS)
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,9 @@ class CompiledTemplate:
 
     def body_xml(self, xml: str) -> bytes:
         """docxtpl's body: tables fixed, drawing ids renumbered, put in the document."""
-        tree = self.helper.fix_tables(xml)
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        if not tables_fit_grid(tree):
+            tree = self.helper.fix_tables(xml)
         self.helper.docx_ids_index = 1000
         self.helper.fix_docpr_ids(tree)
         root = etree.fromstring(self.shell)
@@ -165,13 +176,41 @@ def document_shell(element: etree._Element) -> bytes:
     return etree.tostring(shell)
 
 
+def tables_fit_grid(tree: etree._Element) -> bool:
+    """Whether docxtpl's `fix_tables` would leave every table as it is.
+
+    It adds grid columns when a row has more cells than the grid, and removes them when no
+    row spans the whole grid (gridSpan counted); neither happens when this holds.
+    """
+    for table in tree.iter(W_TABLE):
+        columns = len(GRID_COLUMNS(table))
+        if not columns or ROW_WIDER(table, n=columns) or not ROW_SPANNING(table, n=columns):
+            return False
+    return True
+
+
 def after_render(template: DocxTemplate, xml: str) -> str:
     """What docxtpl's `render_xml_part` does to the rendered XML."""
     xml = PARAGRAPH_MARK.sub(r"<w:p\1", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if any(char in xml for char in LISTING_CHARS):
-        xml = template.resolve_listing(xml)
+        xml = resolve_listing(template, xml)
     return xml
+
+
+def resolve_listing(template: DocxTemplate, xml: str) -> str:
+    """docxtpl's `resolve_listing`, run only on the paragraphs it would change.
+
+    It rewrites each paragraph (the same pattern) independently, and changes only those
+    holding a tab, line break, form feed or bell; the others are returned as they are.
+    """
+    def paragraph(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if any(char in text for char in LISTING_CHARS):
+            return template.resolve_listing(text)
+        return text
+
+    return PARAGRAPH.sub(paragraph, xml)
 
 
 def entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
