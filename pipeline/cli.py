@@ -69,6 +69,27 @@ def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
     sys.exit(EXIT_FINDINGS if any(not r.ok for r in reports) else EXIT_OK)
 
 
+@main.command(help="Skriv ekonomernas arbetsbok (ekonomi.xlsx) från alla arbetsböcker i INPUT.")
+@click.argument("input_folder", metavar="[INPUT]", required=False, default="input",
+                type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("ekonomi.xlsx"), show_default=True, help="Filen som skrivs.")
+def economy(input_folder: Path, output_file: Path) -> None:
+    from pipeline.economy import write_economy
+
+    if not input_folder.is_dir():
+        click.echo(f"Fel: mappen {input_folder} finns inte.", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        code = write_economy(input_folder, output_file)
+    except OSError as exc:
+        click.echo(f"Fel: kan inte skriva {output_file}: {exc.strerror}.", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"Skrev {output_file}." + (" Några arbetsböcker har fel; de är markerade."
+                                          if code else ""))
+    sys.exit(code)
+
+
 @main.group(help="Dokumentmallarna (.docx) som dokumenten skapas från.")
 def templates() -> None:
     pass
@@ -94,27 +115,6 @@ def templates_check(folder: Path | None) -> None:
         sys.exit(EXIT_FINDINGS)
     click.echo("Mallarna har inga problem.")
     sys.exit(EXIT_OK)
-
-
-@main.command(help="Skriv ekonomernas arbetsbok (ekonomi.xlsx) från alla arbetsböcker i INPUT.")
-@click.argument("input_folder", metavar="[INPUT]", required=False, default="input",
-                type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("ekonomi.xlsx"), show_default=True, help="Filen som skrivs.")
-def economy(input_folder: Path, output_file: Path) -> None:
-    from pipeline.economy import write_economy
-
-    if not input_folder.is_dir():
-        click.echo(f"Fel: mappen {input_folder} finns inte.", err=True)
-        sys.exit(EXIT_USAGE)
-    try:
-        code = write_economy(input_folder, output_file)
-    except OSError as exc:
-        click.echo(f"Fel: kan inte skriva {output_file}: {exc.strerror}.", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"Skrev {output_file}." + (" Några arbetsböcker har fel; de är markerade."
-                                          if code else ""))
-    sys.exit(code)
 
 
 @main.command(help="Bygg dokumenten för alla arbetsböcker i INDATA till UTDATA (standard: "
