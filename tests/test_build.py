@@ -377,3 +377,21 @@ def test_a_project_whose_files_cannot_be_written_fails_alone(tmp_path: Path) -> 
     assert "Filerna kunde inte skrivas" in result.output
     assert (tmp_path / "out" / "KS-2024-01 Föräldrastöd").read_text() == (
         "a file where the folder goes")
+
+
+def test_a_template_with_an_unknown_field_fails_only_its_documents(tmp_path: Path) -> None:
+    from tests.test_templates import custom_templates
+
+    templates = custom_templates(tmp_path, "statusrapport", "{{ rapport.vader }}")
+    input_folder = tmp_path / "in"
+    corpus(input_folder, 1)
+
+    result = build(input_folder, tmp_path / "out", "--templates", str(templates))
+
+    assert result.exit_code == 1
+    folder = next(p for p in (tmp_path / "out").iterdir() if p.name.startswith("KS-2024-00"))
+    names = {p.name for p in folder.iterdir()}
+    assert {"Projektdirektiv.docx", "Projektplan.docx", "Personkontrakt Nisse Berg.docx"} <= names
+    assert not any(name.startswith("Statusrapport") for name in names)
+    report = (folder / "Kontrollrapport.txt").read_text(encoding="utf-8")
+    assert "statusrapport.docx" in report and "rapport.vader" in report
