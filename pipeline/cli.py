@@ -6,23 +6,18 @@ Exit codes: 0 all good, 1 findings with errors, 2 usage or configuration error.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import click
 
 from pipeline import __version__
+from pipeline.batch.names import safe_name
 from pipeline.check import check_file, is_lock_file
 from pipeline.report_text import format_report
 from pipeline.workbook.writer import write_new
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-def safe_file_name(name: str) -> str:
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .")
-    return cleaned[:100] or "Projekt"
 
 
 @click.group(help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret.")
@@ -37,7 +32,7 @@ def main() -> None:
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
               default=Path("input"), show_default=True, help="Mapp där arbetsboken skrivs.")
 def new(namn: str, project_id: str | None, folder: Path) -> None:
-    path = folder / f"{safe_file_name(namn)}.xlsx"
+    path = folder / f"{safe_name(namn)}.xlsx"
     try:
         write_new(path, namn, project_id)
     except FileExistsError:

@@ -42,10 +42,12 @@ class RowModel(SheetModel):
 def model_for(sheet: Sheet) -> type[SheetModel]:
     fields: dict[str, Any] = {f.key: (PYTHON_TYPES[f.kind] | None, None) for f in sheet.fields}
     base = RowModel if sheet.table else SheetModel
-    return create_model(f"{sheet.name}Model", __base__=base, **fields)
+    return create_model(f"{sheet.name}Model", __base__=base, __module__=__name__, **fields)
 
 
 MODELS: dict[str, type[SheetModel]] = {s.name: model_for(s) for s in contract.SHEETS}
+# Module attributes, so that pickle finds them (a Project travels to worker processes).
+globals().update({model.__name__: model for model in MODELS.values()})
 
 
 def attribute(sheet: Sheet) -> str:

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from pipeline.batch.atomic import TEMP_PREFIX, remove_leftover_temps, write_atomic
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import project_folder_name, safe_file_name, safe_name, unique_names
-from pipeline.batch.pickling import checked_from_data, checked_to_data
 from pipeline.batch.state import STATE_FOLDER, State
+from pipeline.batch.stored import checked_from_data, checked_to_data
 from pipeline.check import Checked
 from pipeline.cli import main
 from pipeline.errors import OutputLocked

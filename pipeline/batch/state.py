@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pipeline.batch.atomic import write_atomic
-from pipeline.batch.pickling import checked_from_data, checked_to_data
+from pipeline.batch.stored import checked_from_data, checked_to_data
 from pipeline.check import Checked, is_lock_file
 
 STATE_FOLDER = ".projektmodell"

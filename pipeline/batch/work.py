@@ -10,7 +10,6 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.batch import pickling  # noqa: F401  (Checked travels between processes)
 from pipeline.check import Checked, check_bytes
 from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates, produce
 from pipeline.economy import CALCULATION_FILE, project_calculation

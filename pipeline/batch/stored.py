@@ -1,14 +1,11 @@
-"""Pickle and JSON support for Project, whose sheet models are made by pydantic's create_model.
+"""A Checked stored as JSON, for the build's state on a shared folder.
 
-Pickle finds a class by its module and name; the sheet models live only in
-`pipeline.project.MODELS`, so a Project is reduced to plain values and rebuilt from the
-models. Needed to send a Checked to and from worker processes. The state keeps a Checked
-as JSON instead (`checked_to_data`, `checked_from_data`).
+Unpickling runs code; the state folder sits on a share others can write to, so a
+Checked is stored as plain JSON and rebuilt through the models' validation.
 """
 
 from __future__ import annotations
 
-import copyreg
 from typing import Any
 
 from pipeline import contract
@@ -16,36 +13,6 @@ from pipeline.check import Checked
 from pipeline.findings import Finding, Report, Severity
 from pipeline.project import MODELS, Project, attribute
 
-
-def rebuild_project(source: str, cells: dict[str, dict[str, str]],
-                    sheets: dict[str, Any]) -> Project:
-    values: dict[str, Any] = {}
-    for sheet in contract.SHEETS:
-        model, data = MODELS[sheet.name], sheets[attribute(sheet)]
-        values[attribute(sheet)] = ([model.model_construct(**row) for row in data]
-                                    if sheet.table else model.model_construct(**data))
-    return Project(source=source, cells=cells, **values)
-
-
-def reduce_project(project: Project) -> tuple[Any, tuple[Any, ...]]:
-    sheets = {}
-    for sheet in contract.SHEETS:
-        value = project.sheet(sheet)
-        sheets[attribute(sheet)] = ([dict(row) for row in value] if sheet.table
-                                    else dict(value))
-    return rebuild_project, (project.source, project.cells, sheets)
-
-
-def register() -> None:
-    copyreg.pickle(Project, reduce_project)
-
-
-register()
-
-
-# --- JSON, for the state on a shared folder ----------------------------------------------
-# Unpickling runs code; the state folder sits on a share others can write to, so a
-# Checked is stored as plain JSON and rebuilt through the models' validation.
 
 def checked_to_data(checked: Checked) -> dict[str, Any]:
     project = checked.project
