@@ -107,3 +107,11 @@ def test_check_json_reports_every_workbook(tmp_path: Path, make_workbook) -> Non
 
 def test_check_usage_error_exits_2() -> None:
     assert run("check")[0] == 2
+
+
+def test_committed_example_is_what_the_generator_writes(tmp_path: Path, checked_example) -> None:
+    from pipeline.example import write_example
+
+    regenerated = check_file(write_example(tmp_path))
+    assert regenerated.project.model_dump(exclude={"source"}) == \
+        checked_example.project.model_dump(exclude={"source"})
