@@ -67,6 +67,8 @@ def address(row: int, column: int) -> str:
 
 
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+"""An <f> element (a formula), with or without a prefix; not <formula1> of a validation."""
 
 
 def parse_address(ref: str) -> tuple[int, int]:
@@ -131,7 +133,7 @@ def find_uncached_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
                 xml = archive.read(part)
             except KeyError:
                 continue
-            if b"<f" not in xml and b":f" not in xml:
+            if not FORMULA_ELEMENT.search(xml):
                 continue
             cells = set()
             for _, element in ElementTree.iterparse(io.BytesIO(xml)):
