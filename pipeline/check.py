@@ -10,7 +10,7 @@ from pipeline.findings import Finding, Report, error
 from pipeline.project import Project
 from pipeline.validate import validate
 from pipeline.workbook.parse import parse_project
-from pipeline.workbook.reader import read_path, read_workbook
+from pipeline.workbook.reader import RawWorkbook, read_path, read_workbook
 
 LOCK_PREFIX = "~$"
 
@@ -23,12 +23,16 @@ class Checked:
 
 def check_bytes(data: bytes, name: str) -> Checked:
     """Read, parse and validate a workbook given as bytes (a snapshot of the file)."""
-    report = Report(file=name)
     try:
         raw = read_workbook(data)
     except WorkbookUnreadable as exc:
-        report.findings.append(unreadable(exc))
-        return Checked(None, report)
+        return Checked(None, Report(file=name, findings=[unreadable(exc)]))
+    return check_cells(raw, name)
+
+
+def check_cells(raw: RawWorkbook, name: str) -> Checked:
+    """Parse and validate cells already read."""
+    report = Report(file=name)
     project, findings = parse_project(raw, name)
     report.extend(findings)
     report.extend(validate(project))

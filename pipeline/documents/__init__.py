@@ -11,7 +11,6 @@ One bad document never stops the others: its problem becomes a finding.
 from __future__ import annotations
 
 import contextlib
-import io
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -114,16 +113,15 @@ def template_problems(folder: Path | None = None) -> list[str]:
 @cache
 def sample_project() -> tuple[Project, tuple[Finding, ...]]:
     """The shipped example, in phase Avslut so that every kind of document is planned."""
-    from pipeline.check import check_bytes
+    from pipeline.check import check_cells
     from pipeline.example import example_fill
-    from pipeline.workbook.writer import build_workbook
+    from pipeline.workbook.writer import raw_workbook
 
     fill = example_fill()
     fill["Projekt"]["aktuell_fas"] = "Avslut"
-    book = build_workbook(fill["Projekt"]["projektnamn"], fill["Projekt"]["projekt_id"], fill)
-    out = io.BytesIO()
-    book.save(out)
-    checked = check_bytes(out.getvalue(), "exempel.xlsx")
+    projekt = fill["Projekt"]
+    checked = check_cells(raw_workbook(projekt["projektnamn"], projekt["projekt_id"], fill),
+                          "exempel.xlsx")
     assert checked.project is not None
     return checked.project, tuple(checked.report.findings)
 

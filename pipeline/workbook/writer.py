@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline import contract
 from pipeline.contract import CONTRACT_VERSION, Field, Kind, Need, Sheet
 from pipeline.model import CHECKLIST_ITEMS, PHASES, DocKind
+from pipeline.workbook.reader import RawWorkbook, SheetCells
 
 FORMATTED_ROWS = 200
 """Table rows that get dropdowns and number formats in a blank workbook."""
@@ -65,12 +66,7 @@ def kind_text(field: Field) -> str:
 def build_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
                    ) -> Workbook:
     """A contract-v1 workbook: every sheet and label, dropdowns, formats, instructions."""
-    fill = dict(fill or {})
-    projekt = {"projektnamn": name, "projekt_id": project_id, "aktuell_fas": PHASES[0].name,
-               "mallversion": CONTRACT_VERSION, **fill.get(contract.PROJEKT.name, {})}
-    fill[contract.PROJEKT.name] = projekt
-    fill.setdefault(contract.CHECKLISTOR.name, default_checklist())
-    fill.setdefault(contract.BESLUT.name, default_decisions())
+    fill = complete_fill(name, project_id, fill)
     book = Workbook()
     register_styles(book)
     write_instructions(book.active)
@@ -81,6 +77,35 @@ def build_workbook(name: str, project_id: str | None = None, fill: Fill | None =
         else:
             write_key_values(ws, sheet, fill.get(sheet.name, {}))
     return book
+
+
+def complete_fill(name: str, project_id: str | None, fill: Fill | None) -> dict[str, Any]:
+    """The fill with what every new workbook has: name, ID, phase 1, version, the model's
+    checklist items and decision points."""
+    fill = dict(fill or {})
+    projekt = {"projektnamn": name, "projekt_id": project_id, "aktuell_fas": PHASES[0].name,
+               "mallversion": CONTRACT_VERSION, **fill.get(contract.PROJEKT.name, {})}
+    fill[contract.PROJEKT.name] = projekt
+    fill.setdefault(contract.CHECKLISTOR.name, default_checklist())
+    fill.setdefault(contract.BESLUT.name, default_decisions())
+    return fill
+
+
+def raw_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
+                 ) -> RawWorkbook:
+    """The values build_workbook writes, as the reader would return them, without a file:
+    a sample project in milliseconds."""
+    fill = complete_fill(name, project_id, fill)
+    sheets = {}
+    for sheet in contract.SHEETS:
+        values = fill.get(sheet.name, [] if sheet.table else {})
+        if sheet.table:
+            rows = [[f.label for f in sheet.fields],
+                    *([row.get(f.key) for f in sheet.fields] for row in values)]
+        else:
+            rows = [[sheet.name], [], *([f.label, values.get(f.key)] for f in sheet.fields)]
+        sheets[sheet.name] = SheetCells(sheet.name, rows)
+    return RawWorkbook(sheets)
 
 
 def default_checklist() -> list[dict[str, Any]]:
