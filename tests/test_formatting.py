@@ -1,0 +1,22 @@
+"""Swedish formatting as the documents show it."""
+
+from datetime import date
+from decimal import Decimal
+
+from pipeline.formatting import day, kr, long_day, number, percent
+
+NBSP = "\u00a0"
+
+
+def test_amounts_numbers_and_percent_in_swedish() -> None:
+    assert kr(Decimal("1234567.4")) == f"1{NBSP}234{NBSP}567{NBSP}kr"
+    assert kr(-1500) == f"-1{NBSP}500{NBSP}kr"
+    assert kr(None) == ""
+    assert number(Decimal("37.5")) == "37,5"
+    assert percent(25) == f"25{NBSP}%"
+
+
+def test_dates_in_swedish() -> None:
+    assert day(date(2011, 1, 15)) == "2011-01-15"
+    assert long_day(date(2011, 1, 15)) == "15 januari 2011"
+    assert day(None) == ""
