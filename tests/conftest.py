@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,22 @@ def require_tool(name: str) -> str:
     if os.environ.get("PROJEKTMODELL_REQUIRE_TOOLS"):
         pytest.fail(f"{name} is required in CI but not installed")
     pytest.skip(f"{name} is not installed")
+
+
+def soffice_convert(sources: Sequence[Path], target_format: str, outdir: Path,
+                    timeout: float = 240) -> list[Path]:
+    """Convert files with a real LibreOffice, in one process with a private profile; the
+    converted files, each asserted to exist (LibreOffice could open its source)."""
+    soffice = require_tool("soffice")
+    profile = outdir.parent / f"{outdir.name}-lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+         "--convert-to", target_format, "--outdir", str(outdir), *map(str, sources)],
+        check=True, capture_output=True, timeout=timeout)
+    converted = [outdir / f"{Path(s).stem}.{target_format.split(':')[0]}" for s in sources]
+    for path in converted:
+        assert path.is_file(), f"LibreOffice could not open {path.stem}"
+    return converted
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pipeline.check import Checked, check_file
 from pipeline.documents import Produced, load_templates, plan, produce
 from pipeline.example import checklist, decisions
 from pipeline.model import DocKind
-from tests.conftest import WorkbookFactory, require_tool
+from tests.conftest import WorkbookFactory, require_tool, soffice_convert
 
 SLUTRAPPORT_FILL = {
     "sammanfattning": "Projektet nådde 113 av 120 föräldrar.",
@@ -234,18 +234,15 @@ def test_unknown_field_fails_only_that_document(checked_example: Checked,
 
 def test_documents_open_in_libreoffice(checked_example: Checked, templates: Any,
                                        tmp_path: Path) -> None:
-    soffice = require_tool("soffice")
     pdftotext = require_tool("pdftotext")
     produced = produce(checked_example.project, checked_example.report, templates)
     sources = []
     for output in produced.files:
         path = tmp_path / output.name
         path.write_bytes(output.data)
-        sources.append(str(path))
+        sources.append(path)
     pdf_dir = tmp_path / "pdf"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(pdf_dir), *sources],
-                   check=True, capture_output=True, timeout=240)
+    soffice_convert(sources, "pdf", pdf_dir)
     texts = {}
     for output in produced.files:
         pdf = pdf_dir / output.name.replace(".docx", ".pdf")

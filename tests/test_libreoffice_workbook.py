@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from pipeline.check import check_file
 from pipeline.workbook.writer import write_new
-from tests.conftest import EXAMPLE_PATH, require_tool
+from tests.conftest import EXAMPLE_PATH
+from tests.conftest import soffice_convert as convert_with_libreoffice
 
 
 def soffice_convert(source: Path, target_format: str, outdir: Path) -> Path:
-    soffice = require_tool("soffice")
-    profile = outdir / "lo-profile"
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-         "--convert-to", target_format, "--outdir", str(outdir), str(source)],
-        check=True, capture_output=True, timeout=180)
-    converted = outdir / f"{source.stem}.{target_format.split(':')[0]}"
-    assert converted.exists(), f"LibreOffice wrote no {converted.name}"
-    return converted
+    return convert_with_libreoffice([source], target_format, outdir)[0]
 
 
 def without_source(project) -> dict:
