@@ -115,3 +115,14 @@ def test_committed_example_is_what_the_generator_writes(tmp_path: Path, checked_
     regenerated = check_file(write_example(tmp_path))
     assert regenerated.project.model_dump(exclude={"source"}) == \
         checked_example.project.model_dump(exclude={"source"})
+
+
+def test_check_report_puts_sheets_with_errors_first(make_workbook, fill) -> None:
+    fill["Risker"][0]["sannolikhet"] = "hög"
+    fill["Personkontrakt"][0]["till"] = "2010-01-01"
+    code, output = run("check", str(make_workbook(fill)))
+    assert code == 1
+    headings = [line.strip() for line in output.splitlines() if line.startswith("  Blad")]
+    assert headings == ["Blad Personkontrakt:", "Blad Risker:", "Blad Checklistor:"]
+    risker = output.split("Blad Risker:")[1].splitlines()[1]
+    assert risker.startswith("    FEL B2: 'Sannolikhet': värdet 'hög'")
