@@ -3,26 +3,34 @@
 Values only, never formulas: every figure comes from pipeline.figures. Each sheet holds one
 Excel table (filters, frozen header, SEK format) in long format, so that a pivot table works.
 Text copied from a project workbook is always written as a text cell (no formula injection).
+
+EconomyBook takes one project at a time: its rows are pickled to a temporary file (in memory
+while small), and only a sort key and a file position per project stay in memory, with the
+running totals. The workbook is then streamed in openpyxl's write-only mode, so memory does
+not grow with the number of projects.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, ClassVar
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import figures
 from pipeline.check import Checked, check_file, discover
@@ -39,6 +47,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 YES, NO = "Ja", "Nej"
 TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 MIN_WIDTH, MAX_WIDTH = 9, 50
+WIDTH_ROWS = 500  # column widths are fitted to the first rows of each sheet
+SPOOL_BYTES = 4 * 1024 * 1024  # the pickled rows stay in memory up to this size
 BOLD = Font(name="Calibri", bold=True)
 
 
@@ -54,13 +64,15 @@ class Column:
 
 
 @dataclass(frozen=True)
-class SheetData:
+class SheetSpec:
     title: str
     table_name: str
     columns: tuple[Column, ...]
-    rows: list[list[Any]]
-    totals: list[Any] | None = None
-    freeze: str = "A2"
+    freeze: str = "C2"
+
+
+Row = list[Any]
+ProjectRows = tuple[list[Row], ...]  # one list of rows per sheet, in SHEETS order
 
 
 # --- cell values -----------------------------------------------------------------------
@@ -77,54 +89,22 @@ def as_text(value: str | None) -> str | None:
     return None if value is None else ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
-def put(ws: Worksheet, row: int, column: int, value: Any, kind: str = "text") -> None:
-    """Write one value; a string is always a text cell, never a formula."""
-    cell = ws.cell(row, column)
-    if isinstance(value, str):
-        cell.value = as_text(value)
-        cell.data_type = "s"
-    elif isinstance(value, Decimal):
-        cell.value = as_number(value)
-    else:
-        cell.value = value
-    fmt = Column("", kind).number_format
-    if fmt and value is not None and not isinstance(value, str):
-        cell.number_format = fmt
-
-
 def yes_no(flag: bool) -> str:
     return YES if flag else NO
 
 
-# --- one table per sheet ---------------------------------------------------------------
-
-def write_sheet(ws: Worksheet, data: SheetData) -> None:
-    ws.title = data.title
-    headers = [c.header for c in data.columns]
-    for column, header in enumerate(headers, start=1):
-        put(ws, 1, column, header)
-        ws.cell(1, column).font = BOLD  # table styles are not shown by every program
-    rows = data.rows or [[None] * len(headers)]  # a table needs one data row
-    for r, values in enumerate(rows, start=2):
-        for column, (spec, value) in enumerate(zip(data.columns, values, strict=True), start=1):
-            put(ws, r, column, value, spec.kind)
-    last = len(rows) + 1
-    table = Table(displayName=data.table_name,
-                  ref=f"A1:{get_column_letter(len(headers))}{last}")
-    table.tableStyleInfo = TABLE_STYLE
-    ws.add_table(table)
-    if data.totals is not None:
-        write_totals(ws, last + 1, data)
-    ws.freeze_panes = data.freeze
-    set_widths(ws, data)
-
-
-def write_totals(ws: Worksheet, row: int, data: SheetData) -> None:
-    """A totals row under the table (outside it, so filters and pivots never count it)."""
-    assert data.totals is not None
-    for column, (spec, value) in enumerate(zip(data.columns, data.totals, strict=True), start=1):
-        put(ws, row, column, value, spec.kind)
-        ws.cell(row, column).font = BOLD
+def styled_cell(ws: WriteOnlyWorksheet, value: Any, column: Column) -> WriteOnlyCell:
+    """A bold cell of the header or totals row; a string is a text cell, never a formula."""
+    cell = WriteOnlyCell(ws)
+    cell.font = BOLD
+    if isinstance(value, str):
+        cell.value = as_text(value)
+        cell.data_type = "s"
+        return cell
+    cell.value = as_number(value) if isinstance(value, Decimal) else value
+    if column.number_format and value is not None:
+        cell.number_format = column.number_format
+    return cell
 
 
 def display_width(value: Any, kind: str) -> int:
@@ -137,14 +117,88 @@ def display_width(value: Any, kind: str) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def set_widths(ws: Worksheet, data: SheetData) -> None:
-    for column, spec in enumerate(data.columns, start=1):
-        values = [row[column - 1] for row in data.rows[:500]]
-        if data.totals is not None:
-            values.append(data.totals[column - 1])
-        widest = max([len(spec.header) + 3, *(display_width(v, spec.kind) for v in values)])
-        ws.column_dimensions[get_column_letter(column)].width = min(
-            max(widest + 2, MIN_WIDTH), MAX_WIDTH)
+# --- one streamed table per sheet ------------------------------------------------------
+
+class Widths:
+    """Column widths fitted to the header, the first WIDTH_ROWS rows and the totals."""
+
+    def __init__(self, spec: SheetSpec) -> None:
+        self.kinds = [c.kind for c in spec.columns]
+        self.widest = [len(c.header) + 3 for c in spec.columns]
+        self.seen = 0
+
+    @property
+    def full(self) -> bool:
+        return self.seen >= WIDTH_ROWS
+
+    def fit(self, rows: Iterable[Row], counted: bool = True) -> None:
+        for row in rows:
+            if counted and self.full:
+                return
+            self.seen += counted
+            for i, (kind, value) in enumerate(zip(self.kinds, row, strict=True)):
+                self.widest[i] = max(self.widest[i], display_width(value, kind))
+
+    def widths(self) -> list[int]:
+        return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in self.widest]
+
+
+class SheetWriter:
+    """Streams one sheet: header, rows, then the table around them.
+
+    A row's cells are reused from one row to the next (write-only mode writes a row as it
+    is appended), so a number format is looked up once per column, not once per cell.
+    """
+
+    def __init__(self, ws: WriteOnlyWorksheet, spec: SheetSpec, widths: list[int]) -> None:
+        self.ws, self.spec, self.rows = ws, spec, 0
+        ws.freeze_panes = spec.freeze
+        for column, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(column)].width = width
+        self.text = [WriteOnlyCell(ws) for _ in spec.columns]
+        self.typed = [WriteOnlyCell(ws) for _ in spec.columns]
+        for cell, column in zip(self.typed, spec.columns, strict=True):
+            if column.number_format:
+                cell.number_format = column.number_format
+        ws.append([styled_cell(ws, c.header, c) for c in spec.columns])
+
+    def cell(self, i: int, value: Any) -> WriteOnlyCell | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            cell = self.text[i]
+            cell.value = as_text(value)
+            cell.data_type = "s"  # "=..." is what the user typed, not a formula
+            return cell
+        cell = self.typed[i]
+        cell.value = as_number(value) if isinstance(value, Decimal) else value
+        return cell
+
+    def append(self, rows: Iterable[Row]) -> None:
+        for values in rows:
+            self.ws.append([self.cell(i, v) for i, v in enumerate(values)])
+            self.rows += 1
+
+    def finish(self, totals: Row | None = None) -> None:
+        """The table (it needs one data row), then a totals row outside it."""
+        if self.rows == 0:
+            self.ws.append([None] * len(self.spec.columns))
+        self.add_table(last=max(self.rows, 1) + 1)
+        if totals is not None:
+            self.ws.append([styled_cell(self.ws, v, c)
+                            for v, c in zip(totals, self.spec.columns, strict=True)])
+
+    def add_table(self, last: int) -> None:
+        """Write-only mode cannot read the header back, so the table's columns are named here."""
+        table = Table(displayName=self.spec.table_name,
+                      ref=f"A1:{get_column_letter(len(self.spec.columns))}{last}")
+        table.tableStyleInfo = TABLE_STYLE
+        table._initialise_columns()
+        for table_column, column in zip(table.tableColumns, self.spec.columns, strict=True):
+            table_column.name = column.header
+        with warnings.catch_warnings():  # openpyxl warns in write-only mode whatever we do
+            warnings.simplefilter("ignore", UserWarning)
+            self.ws.add_table(table)
 
 
 # --- the sheets ------------------------------------------------------------------------
@@ -215,36 +269,6 @@ def overview_row(checked: Checked) -> list[Any]:
     ]
 
 
-def overview_totals(rows: list[list[Any]]) -> list[Any]:
-    """Sums of the money and hour columns; the shares recomputed from the sums."""
-    totals: list[Any] = [None] * len(OVERVIEW_COLUMNS)
-    index = {c.header: i for i, c in enumerate(OVERVIEW_COLUMNS)}
-    for i, column in enumerate(OVERVIEW_COLUMNS):
-        if column.kind in ("sek", "number") or column.header in SUMMED_COUNTS:
-            totals[i] = sum((Decimal(r[i]) for r in rows if r[i] is not None), figures.ZERO)
-    totals[0] = "Summa"
-    totals[1] = f"{len(rows)} projekt"
-    budget, deviation = totals[index["Budget (kr)"]], totals[index["Avvikelse (kr)"]]
-    totals[index["Avvikelse (%)"]] = deviation / budget * 100 if budget else None
-    funding, eu = (totals[index["Finansiering totalt (kr)"]],
-                   totals[index["Finansiering EU-fond (kr)"]])
-    totals[index["EU-andel (%)"]] = eu / funding * 100 if funding else None
-    return totals
-
-
-def overview_sheet(projects: Sequence[Checked]) -> SheetData:
-    rows = [overview_row(c) for c in projects]
-    return SheetData("Översikt", "Oversikt", OVERVIEW_COLUMNS, rows, overview_totals(rows),
-                     freeze="C2")
-
-
-def long_sheet(title: str, columns: Iterable[Column], projects: Sequence[Checked],
-               lines: Callable[[Project], Iterable[list[Any]]]) -> SheetData:
-    rows = [[*project_cells(c), *line] for c in projects if c.project is not None
-            for line in lines(c.project)]
-    return SheetData(title, title, (*PROJECT_COLUMNS, *columns), rows, freeze="C2")
-
-
 def cost_lines(project: Project) -> Iterable[list[Any]]:
     for line in project.kostnader:
         cost = figures.cost_of_line(line)
@@ -288,15 +312,144 @@ PERSON_COLUMNS = (Column("Projektmedlem"), Column("Befattning"), Column("Förval
                   Column("Kostnad (kr)", "sek"), Column("Finansiering av tiden"))
 
 
-def all_sheets(projects: Sequence[Checked]) -> list[SheetData]:
-    return [overview_sheet(projects),
-            long_sheet("Kostnader", COST_COLUMNS, projects, cost_lines),
-            long_sheet("Finansiering", FUNDING_COLUMNS, projects, funding_lines),
-            long_sheet("Nytta", BENEFIT_COLUMNS, projects, benefit_lines),
-            long_sheet("Personal", PERSON_COLUMNS, projects, person_lines)]
+SHEETS = (
+    SheetSpec("Översikt", "Oversikt", OVERVIEW_COLUMNS),
+    *(SheetSpec(title, title, (*PROJECT_COLUMNS, *columns)) for title, columns in (
+        ("Kostnader", COST_COLUMNS), ("Finansiering", FUNDING_COLUMNS),
+        ("Nytta", BENEFIT_COLUMNS), ("Personal", PERSON_COLUMNS))),
+)
+LINES: tuple[Callable[[Project], Iterable[list[Any]]], ...] = (
+    cost_lines, funding_lines, benefit_lines, person_lines)
 
 
-def add_budget_chart(book: Workbook, overview: Worksheet, count: int) -> None:
+def project_rows(checked: Checked) -> ProjectRows:
+    """One project's rows of every sheet: its overview row and its lines."""
+    if checked.project is None:
+        return ([overview_row(checked)], *([] for _ in LINES))
+    lead = project_cells(checked)
+    project = checked.project
+    return ([overview_row(checked)], *([[*lead, *line] for line in lines(project)]
+                                       for lines in LINES))
+
+
+class OverviewTotals:
+    """Sums of the money and hour columns, kept as projects are added; shares from the sums."""
+
+    INDEX: ClassVar[dict[str, int]] = {c.header: i for i, c in enumerate(OVERVIEW_COLUMNS)}
+    SUMMED: ClassVar[tuple[int, ...]] = tuple(
+        i for i, c in enumerate(OVERVIEW_COLUMNS)
+        if c.kind in ("sek", "number") or c.header in SUMMED_COUNTS)
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sums = dict.fromkeys(self.SUMMED, figures.ZERO)
+
+    def add(self, row: Row) -> None:
+        self.count += 1
+        for i in self.SUMMED:
+            if row[i] is not None:
+                self.sums[i] += Decimal(row[i])
+
+    def share(self, part: str, whole: str) -> Decimal | None:
+        total = self.sums[self.INDEX[whole]]
+        return self.sums[self.INDEX[part]] / total * 100 if total else None
+
+    def row(self) -> Row:
+        totals: Row = [self.sums.get(i) for i in range(len(OVERVIEW_COLUMNS))]
+        totals[0], totals[1] = "Summa", f"{self.count} projekt"
+        totals[self.INDEX["Avvikelse (%)"]] = self.share("Avvikelse (kr)", "Budget (kr)")
+        totals[self.INDEX["EU-andel (%)"]] = self.share("Finansiering EU-fond (kr)",
+                                                        "Finansiering totalt (kr)")
+        return totals
+
+
+# --- where the rows wait until the workbook is written -----------------------------------
+
+class MemoryRows:
+    """Every project's rows in memory: for one project, or a few."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[tuple[str, str], ProjectRows]] = []
+
+    def put(self, key: tuple[str, str], rows: ProjectRows) -> None:
+        self.items.append((key, rows))
+
+    def ordered(self) -> Iterator[ProjectRows]:
+        for _, rows in sorted(self.items, key=lambda item: item[0]):
+            yield rows
+
+
+class SpilledRows:
+    """Every project's rows pickled to a temporary file; a key and a position in memory."""
+
+    def __init__(self) -> None:
+        # open as long as the book: closed (and deleted) when it is garbage collected
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=SPOOL_BYTES)
+        self.index: list[tuple[tuple[str, str], int, int]] = []
+
+    def put(self, key: tuple[str, str], rows: ProjectRows) -> None:
+        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self.file.seek(0, os.SEEK_END)
+        self.file.write(data)
+        self.index.append((key, offset, len(data)))
+
+    def ordered(self) -> Iterator[ProjectRows]:
+        """In key order; projects with the same key in the order they were added."""
+        for _, offset, size in sorted(self.index):
+            self.file.seek(offset)
+            yield pickle.loads(self.file.read(size))
+
+
+# --- the workbook ----------------------------------------------------------------------
+
+class EconomyBook:
+    """ekonomi.xlsx built one project at a time.
+
+    Memory does not grow with the number of projects: add() keeps the running totals and
+    spills the project's rows to a temporary file; to_bytes() streams the sheets.
+    """
+
+    def __init__(self, spill: bool = True) -> None:
+        self.store: MemoryRows | SpilledRows = SpilledRows() if spill else MemoryRows()
+        self.totals = OverviewTotals()
+        self.errors = 0  # projects whose workbook has errors
+
+    def add(self, checked: Checked) -> None:
+        rows = project_rows(checked)
+        self.totals.add(rows[0][0])
+        self.errors += has_errors(checked)
+        self.store.put(project_key(checked), rows)
+
+    def widths(self, totals: Row) -> list[list[int]]:
+        """Fitted to each sheet's first rows in key order (only as many are read)."""
+        fitted = [Widths(spec) for spec in SHEETS]
+        for rows in self.store.ordered():
+            if all(w.full for w in fitted):
+                break
+            for widths, lines in zip(fitted, rows, strict=True):
+                widths.fit(lines)
+        fitted[0].fit([totals], counted=False)
+        return [w.widths() for w in fitted]
+
+    def to_bytes(self) -> bytes:
+        totals = self.totals.row()
+        book = Workbook(write_only=True)
+        writers = [SheetWriter(book.create_sheet(spec.title), spec, widths)
+                   for spec, widths in zip(SHEETS, self.widths(totals), strict=True)]
+        for rows in self.store.ordered():
+            for writer, lines in zip(writers, rows, strict=True):
+                writer.append(lines)
+        writers[0].finish(totals)
+        for writer in writers[1:]:
+            writer.finish()
+        add_budget_chart(book, writers[0].ws, max(self.totals.count, 1))
+        buffer = BytesIO()
+        book.save(buffer)
+        return buffer.getvalue()
+
+
+def add_budget_chart(book: Workbook, overview: WriteOnlyWorksheet, count: int) -> None:
     """Budget against utfall per project, on its own sheet."""
     chart = BarChart()
     chart.type = "col"
@@ -316,31 +469,19 @@ def add_budget_chart(book: Workbook, overview: Worksheet, count: int) -> None:
 
 # --- the library API -------------------------------------------------------------------
 
-def build_book(projects: Sequence[Checked]) -> Workbook:
-    ordered = sorted(projects, key=project_key)
-    book = Workbook()
-    sheets = all_sheets(ordered)
-    write_sheet(book.active, sheets[0])
-    for data in sheets[1:]:
-        write_sheet(book.create_sheet(), data)
-    add_budget_chart(book, book["Översikt"], max(len(ordered), 1))
-    return book
-
-
-def to_bytes(book: Workbook) -> bytes:
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def economy_workbook(projects: Sequence[Checked]) -> bytes:
+def economy_workbook(projects: Iterable[Checked]) -> bytes:
     """ekonomi.xlsx: every project's figures, projects with errors included and marked."""
-    return to_bytes(build_book(projects))
+    book = EconomyBook()
+    for checked in projects:
+        book.add(checked)
+    return book.to_bytes()
 
 
 def project_calculation(checked: Checked) -> bytes:
     """Kostnads- och nyttokalkyl.xlsx: the same sheets for one project alone."""
-    return to_bytes(build_book([checked]))
+    book = EconomyBook(spill=False)
+    book.add(checked)
+    return book.to_bytes()
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -358,10 +499,12 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def write_economy(input_folder: Path, output_file: Path) -> int:
     """Check every workbook in input_folder and write ekonomi.xlsx; 1 if any had errors."""
-    projects = [check_file(path) for path in discover(input_folder)]
-    write_atomically(output_file, economy_workbook(projects))
-    return 1 if any(has_errors(c) for c in projects) else 0
+    book = EconomyBook()
+    for path in discover(input_folder):
+        book.add(check_file(path))
+    write_atomically(output_file, book.to_bytes())
+    return 1 if book.errors else 0
 
 
-__all__ = ["CALCULATION_FILE", "ECONOMY_FILE", "economy_workbook", "project_calculation",
-           "write_economy"]
+__all__ = ["CALCULATION_FILE", "ECONOMY_FILE", "EconomyBook", "economy_workbook",
+           "project_calculation", "write_economy"]

@@ -29,11 +29,72 @@ LIGHT_CLASSES = {"Grön": "green", "Gul": "yellow", "Röd": "red"}
 
 
 @dataclass(frozen=True)
+class ProjectSummary:
+    """The few values index.html shows for one project; small, unlike the project itself."""
+
+    file: str  # the workbook's file name
+    readable: bool  # False when the workbook could not be read
+    projekt_id: str | None
+    projektnamn: str | None = None
+    forvaltning: str | None = None
+    fas: str | None = None
+    phase_number: int = 0
+    decisions: tuple[tuple[str, str], ...] = ()  # (Swedish text, css class) per decision point
+    open_items: int | None = None  # open checklist items of the current phase
+    errors: int = 0
+    warnings: int = 0
+    report_nr: int | None = None  # the latest status report, None when there is none
+    lights: tuple[str | None, ...] = ()  # its helhet, tid, kostnad, kvalitet
+    budget: Decimal = figures.ZERO
+    utfall: Decimal = figures.ZERO
+    avvikelse: Decimal = figures.ZERO
+
+
+@dataclass(frozen=True)
 class PortfolioEntry:
-    checked: Checked  # project may be None when the workbook could not be read
+    summary: ProjectSummary
     folder: str  # the project's folder, relative to OUTPUT (posix)
     documents: list[str]  # document file paths relative to OUTPUT (posix)
     findings_report: str | None  # the findings report's path relative to OUTPUT
+
+
+# --- what the page shows of a project ------------------------------------------------------
+
+def decision_status(project: Project, decision_point: str) -> tuple[str, str]:
+    """(Swedish text, css class) of one decision point."""
+    decision = project.decision(decision_point)
+    if decision is None or not decision.beslut:
+        return "Ej fattat", "pending"
+    if decision.beslut == NOT_APPROVED:
+        return NOT_APPROVED, "red"
+    if decision.beslut == APPROVED and not is_effective(project, decision_point):
+        return "Godkänt, ofullständigt", "yellow"
+    return APPROVED, "green"
+
+
+def open_items_now(project: Project) -> int | None:
+    """Open checklist items of the current phase, the to-do list for its decision point."""
+    phase = next((p for p in PHASES if p.number == project.phase_number), None)
+    return None if phase is None else len(open_items(project, phase.decision_point))
+
+
+def summarize(checked: Checked) -> ProjectSummary:
+    """What index.html shows of one checked workbook."""
+    report, project = checked.report, checked.project
+    counts = {"errors": len(report.errors), "warnings": len(report.warnings)}
+    if project is None:
+        return ProjectSummary(report.file, False, report.project_id, **counts)
+    info = project.info
+    costs = figures.total_costs(project)
+    latest = figures.latest_status(project)
+    return ProjectSummary(
+        report.file, True, info.projekt_id, info.projektnamn, info.forvaltning,
+        info.aktuell_fas, project.phase_number,
+        tuple(decision_status(project, bp) for bp in DECISION_POINTS),
+        open_items_now(project), **counts,
+        report_nr=latest.rapport_nr if latest else None,
+        lights=tuple(getattr(latest, key) for key, _ in LIGHT_KEYS) if latest else (),
+        budget=costs.budget, utfall=costs.utfall, avvikelse=costs.avvikelse)
 
 
 # --- small pieces ----------------------------------------------------------------------
@@ -60,51 +121,33 @@ def text_cell(value: str | None, css: str = "") -> str:
     return cell(escape(value or ""), value or "", css)
 
 
-def decision_status(project: Project, decision_point: str) -> tuple[str, str]:
-    """(Swedish text, css class) of one decision point."""
-    decision = project.decision(decision_point)
-    if decision is None or not decision.beslut:
-        return "Ej fattat", "pending"
-    if decision.beslut == NOT_APPROVED:
-        return NOT_APPROVED, "red"
-    if decision.beslut == APPROVED and not is_effective(project, decision_point):
-        return "Godkänt, ofullständigt", "yellow"
-    return APPROVED, "green"
-
-
-def open_items_now(project: Project) -> int | None:
-    """Open checklist items of the current phase, the to-do list for its decision point."""
-    phase = next((p for p in PHASES if p.number == project.phase_number), None)
-    return None if phase is None else len(open_items(project, phase.decision_point))
-
-
 def light(value: str | None, label: str) -> str:
     """One traffic light: its colour, and its value in words for print and screen readers."""
     css = LIGHT_CLASSES.get(value or "", "none")
     return (f'<span class="light {css}">{label}: {escape(value or "saknas")}</span>')
 
 
-def lights_cell(project: Project) -> str:
-    latest = figures.latest_status(project)
-    if latest is None:
+def lights_cell(summary: ProjectSummary) -> str:
+    if not summary.lights:  # no status report yet
         return cell('<span class="muted">Ingen rapport</span>', "")
-    lights = "".join(light(getattr(latest, key), label) for key, label in LIGHT_KEYS)
-    return cell(f'<span class="report-nr">Rapport {latest.rapport_nr}</span>{lights}',
-                latest.helhet or "")
+    lights = "".join(light(value, label)
+                     for value, (_, label) in zip(summary.lights, LIGHT_KEYS, strict=True))
+    return cell(f'<span class="report-nr">Rapport {summary.report_nr}</span>{lights}',
+                summary.lights[0] or "")
 
 
-def money_cell(project: Project) -> str:
-    costs = figures.total_costs(project)
-    share = costs.utfall / costs.budget * 100 if costs.budget else None
-    over = costs.avvikelse < 0
+def money_cell(summary: ProjectSummary) -> str:
+    budget, utfall = summary.budget, summary.utfall
+    share = utfall / budget * 100 if budget else None
+    over = summary.avvikelse < 0
     bar = ""
     if share is not None:
         width = min(share, Decimal(100))
         bar = (f'<span class="bar"><span class="fill{" over" if over else ""}" '
                f'style="width:{width:.0f}%"></span></span>')
     used = f" ({percent(share.quantize(Decimal('1')))})" if share is not None else ""
-    return cell(f'<span class="money">{escape(kr(costs.utfall))} av '
-                f'{escape(kr(costs.budget))}{used}</span>{bar}', float(costs.budget))
+    return cell(f'<span class="money">{escape(kr(utfall))} av '
+                f'{escape(kr(budget))}{used}</span>{bar}', float(budget))
 
 
 def documents_cell(entry: PortfolioEntry) -> str:
@@ -114,8 +157,7 @@ def documents_cell(entry: PortfolioEntry) -> str:
 
 
 def findings_cell(entry: PortfolioEntry) -> str:
-    report = entry.checked.report
-    errors, warnings = len(report.errors), len(report.warnings)
+    errors, warnings = entry.summary.errors, entry.summary.warnings
     text = (f'<span class="{"red-text" if errors else ""}">{errors} fel</span>, '
             f"{warnings} varningar")
     if entry.findings_report:
@@ -126,32 +168,30 @@ def findings_cell(entry: PortfolioEntry) -> str:
 # --- rows ------------------------------------------------------------------------------
 
 def project_row(entry: PortfolioEntry) -> str:
-    project = entry.checked.project
-    report = entry.checked.report
-    css = "has-errors" if report.errors else ""
-    if project is None:
+    summary = entry.summary
+    css = "has-errors" if summary.errors else ""
+    if not summary.readable:
         return unreadable_row(entry, css)
-    info = project.info
     decisions = "".join(
         cell(f'<span class="badge {css_class}">{escape(text)}</span>', text)
-        for text, css_class in (decision_status(project, bp) for bp in DECISION_POINTS))
-    todo = open_items_now(project)
+        for text, css_class in summary.decisions)
+    todo = summary.open_items
     return (f'<tr class="{css}">'
-            + text_cell(info.projekt_id, "nowrap")
-            + cell(escape(info.projektnamn or ""), info.projektnamn or "")
-            + text_cell(info.forvaltning) + cell(escape(info.aktuell_fas or ""),
-                                                 project.phase_number)
+            + text_cell(summary.projekt_id, "nowrap")
+            + cell(escape(summary.projektnamn or ""), summary.projektnamn or "")
+            + text_cell(summary.forvaltning) + cell(escape(summary.fas or ""),
+                                                    summary.phase_number)
             + decisions
             + cell("" if todo is None else str(todo), -1 if todo is None else todo, "num")
-            + findings_cell(entry) + lights_cell(project) + money_cell(project)
+            + findings_cell(entry) + lights_cell(summary) + money_cell(summary)
             + documents_cell(entry) + "</tr>")
 
 
 def unreadable_row(entry: PortfolioEntry, css: str) -> str:
-    report = entry.checked.report
-    return (f'<tr class="{css}">' + text_cell(report.project_id)
-            + cell(escape(report.file) + '<br><span class="muted">Arbetsboken kunde inte '
-                   "läsas</span>", report.file)
+    summary = entry.summary
+    return (f'<tr class="{css}">' + text_cell(summary.projekt_id)
+            + cell(escape(summary.file) + '<br><span class="muted">Arbetsboken kunde inte '
+                   "läsas</span>", summary.file)
             + cell("") + cell("", 0) + cell("") * len(DECISION_POINTS) + cell("", -1)
             + findings_cell(entry) + cell("") + cell("", 0) + documents_cell(entry) + "</tr>")
 
@@ -161,11 +201,11 @@ HEADERS = ("Projekt-ID", "Projekt", "Förvaltning", "Fas", *DECISION_POINTS,
            "Utfall mot budget", "Dokument")
 
 
-def summary(entries: Sequence[PortfolioEntry]) -> str:
-    projects = [e.checked.project for e in entries if e.checked.project is not None]
-    budget = sum((figures.total_costs(p).budget for p in projects), figures.ZERO)
-    utfall = sum((figures.total_costs(p).utfall for p in projects), figures.ZERO)
-    with_errors = sum(1 for e in entries if e.checked.report.errors)
+def summary_line(entries: Sequence[PortfolioEntry]) -> str:
+    readable = [e.summary for e in entries if e.summary.readable]
+    budget = sum((s.budget for s in readable), figures.ZERO)
+    utfall = sum((s.utfall for s in readable), figures.ZERO)
+    with_errors = sum(1 for e in entries if e.summary.errors)
     books = "arbetsbok" if with_errors == 1 else "arbetsböcker"
     return (f"<p class=\"summary\">{len(entries)} projekt · budget {escape(kr(budget))} · "
             f"utfall {escape(kr(utfall))} · {with_errors} {books} med fel</p>")
@@ -173,9 +213,9 @@ def summary(entries: Sequence[PortfolioEntry]) -> str:
 
 def sort_key(entry: PortfolioEntry) -> tuple[bool, str, str]:
     """By Projekt-ID; workbooks that could not be read last."""
-    project = entry.checked.project
-    return (project is None, (project.info.projekt_id or "") if project else "",
-            entry.checked.report.file)
+    summary = entry.summary
+    return (not summary.readable, (summary.projekt_id or "") if summary.readable else "",
+            summary.file)
 
 
 def index_html(entries: Sequence[PortfolioEntry], generated: datetime) -> str:
@@ -184,7 +224,7 @@ def index_html(entries: Sequence[PortfolioEntry], generated: datetime) -> str:
     rows = "\n".join(project_row(e) for e in sorted(entries, key=sort_key))
     stamp = generated.strftime("%Y-%m-%d %H:%M")
     return PAGE.format(style=STYLE, script=SCRIPT, stamp=escape(stamp), head=head, rows=rows,
-                       summary=summary(entries))
+                       summary=summary_line(entries))
 
 
 PAGE = """<!DOCTYPE html>

@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.check import Checked, check_file
 from pipeline.example import checklist, decisions, example_fill
-from pipeline.portfolio import PortfolioEntry, index_html
+from pipeline.portfolio import PortfolioEntry, index_html, summarize
 from tests.conftest import require_tool
 
 HOSTILE_NAME = '<script>alert("x")</script> & =HYPERLINK("http://x";"klicka")'
@@ -76,7 +76,7 @@ def entry_for(checked: Checked, output: Path) -> PortfolioEntry:
         names.append("Statusrapport 3 (2011-11-30).docx")
     documents = [touch(output, f"{folder}/{name}") for name in names]
     report = touch(output, f"{folder}/Kontrollrapport – fel och varningar.txt")
-    return PortfolioEntry(checked, folder, documents, report)
+    return PortfolioEntry(summarize(checked), folder, documents, report)
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templa
 from pipeline.economy import ECONOMY_FILE, economy_workbook
 from pipeline.errors import ProjektmodellError, TemplateError, UsageError
 from pipeline.findings import Report, error
-from pipeline.portfolio import INDEX_FILE, PortfolioEntry, index_html
+from pipeline.portfolio import INDEX_FILE, PortfolioEntry, index_html, summarize
 from pipeline.report_text import format_report
 
 FINDINGS_REPORT = "Kontrollrapport.txt"
@@ -471,7 +471,8 @@ class Run:
             return
         try:
             write_atomic(self.output / ECONOMY_FILE,
-                         economy_workbook([e.checked for e in entries]))
+                         economy_workbook(p.checked for p in self.result.projects
+                                          if p.checked is not None))
         except Exception as exc:  # the documents are written; say what failed
             self.result.problems.append(f"{ECONOMY_FILE} kunde inte skapas: {exc}")
         try:
@@ -550,7 +551,7 @@ def entry_for(project: ProjectResult) -> PortfolioEntry:
     assert project.checked is not None
     documents = [f for f in project.files if not f.endswith(FINDINGS_REPORT)]
     report = next((f for f in project.files if f.endswith(FINDINGS_REPORT)), None)
-    return PortfolioEntry(project.checked, project.folder or "", documents, report)
+    return PortfolioEntry(summarize(project.checked), project.folder or "", documents, report)
 
 
 __all__ = ["BuildOptions", "BuildResult", "ProjectResult", "Status", "build"]
