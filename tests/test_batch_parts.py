@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -144,3 +146,48 @@ def test_usage_and_configuration_errors_exit_2_before_anything_is_written(
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "ut").exists()
+
+
+def test_tasks_are_submitted_a_few_at_a_time_and_every_result_comes_back() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.batch.build import run_tasks
+
+    drawn: list[int] = []
+
+    def calls() -> Iterator[tuple[str, tuple[object, ...]]]:
+        for number in range(40):
+            drawn.append(number)  # a workbook's bytes would be read here
+            yield str(number), (number,)
+
+    ahead = []
+    results = {}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for key, value in run_tasks(pool, lambda n: n * n, calls(), in_flight=4):
+            ahead.append(len(drawn) - len(results))
+            results[key] = value
+    assert results == {str(n): n * n for n in range(40)}
+    assert max(ahead) <= 4 + 1  # the in-flight tasks and the one being handed on
+
+
+def test_a_run_with_nothing_changed_does_not_load_the_templates(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.batch import work
+
+    batch_build = importlib.import_module("pipeline.batch.build")
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
+    options = batch_build.BuildOptions(tmp_path / "in", tmp_path / "out", jobs=1)
+    first = batch_build.build(options)
+    monkeypatch.setattr(batch_build, "_loaded", {})
+    monkeypatch.setattr(work, "_templates", None)
+
+    def no_templates(*_args: object) -> None:
+        raise AssertionError("templates loaded")
+
+    monkeypatch.setattr(batch_build, "load_templates", no_templates)
+    again = batch_build.build(options)
+    assert [p.status for p in again.projects] == [batch_build.Status.UNCHANGED]
+    assert again.exit_code == first.exit_code
+    assert again.to_dict()["projects"][0]["report"] == first.to_dict()["projects"][0]["report"]

@@ -2,6 +2,11 @@
 
 A kill -9 at any moment leaves each file as it was or as it should be, plus at most a
 temp file with TEMP_PREFIX, which the next run removes (`remove_leftover_temps`).
+
+The fsync of each file guards against a power loss, not a killed process (os.replace alone
+is atomic for that): without it a record could name a document that is empty after the
+crash, and the next run would take it as in place. Measured, it costs about 1 ms a file on
+local disk, about 9 ms a project or 2 % of a cold build (bench/, 60 workbooks), so it stays.
 """
 
 from __future__ import annotations

@@ -11,14 +11,21 @@ skipped (as Pelican does):
    state record;
 5. remove what earlier runs wrote and this one no longer produces, convert PDFs,
    write ekonomi.xlsx, index.html and the run report.
+
+Memory stays flat in the number of workbooks: at most `IN_FLIGHT_PER_JOB` tasks per worker
+are submitted at a time (a workbook's bytes are read when its task is submitted, and the
+bytes hashed are the bytes checked); between the steps the run keeps per workbook only its
+report, Projekt-ID and name, and folder; the projects themselves wait in the run's spool
+(`spool.py`) or the state, and ekonomi.xlsx and index.html are fed one project at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -29,6 +36,7 @@ from pipeline.batch.atomic import fsync_folder, remove_leftover_temps, write_ato
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import name_key, project_folder_name, safe_file_name, unique_names
 from pipeline.batch.pdf import convert_to_pdf, pdf_path
+from pipeline.batch.spool import Spool, load_spooled
 from pipeline.batch.state import (
     PORTFOLIO_KEY,
     RUN_REPORT,
@@ -37,26 +45,34 @@ from pipeline.batch.state import (
     State,
     folder_hash,
     is_inside,
+    record_key,
     sha256,
 )
 from pipeline.batch.work import (
     CheckOutcome,
+    Identity,
     ProduceOutcome,
     check_task,
+    identity_of,
     init_worker,
     produce_task,
+    templates_in_use,
     use_templates,
 )
 from pipeline.check import Checked, discover
 from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates
-from pipeline.economy import ECONOMY_FILE, economy_workbook
+from pipeline.economy import ECONOMY_FILE, EconomyBook
 from pipeline.errors import ProjektmodellError, TemplateError, UsageError
 from pipeline.findings import Report, error
 from pipeline.portfolio import INDEX_FILE, PortfolioEntry, index_html, summarize
+from pipeline.project import Project
 from pipeline.report_text import format_report
 
 FINDINGS_REPORT = "Kontrollrapport.txt"
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
+IN_FLIGHT_PER_JOB = 2
+"""Tasks submitted per worker at a time: enough to keep every worker busy, few enough that
+the workbooks' and documents' bytes waiting in the pool stay a handful."""
 
 
 class Status(StrEnum):
@@ -82,21 +98,24 @@ class BuildOptions:
 class ProjectResult:
     workbook: str
     status: Status
-    checked: Checked | None = None
+    report: Report | None = None
     folder: str | None = None
     files: list[str] = field(default_factory=list)
     reason: str | None = None
     content: str = ""
     """The workbook's content hash ('' when it could not be read)."""
+    stored: Path | None = None
+    """Where this run loads the project for ekonomi.xlsx and index.html (the run's spool or
+    the state's JSON; its findings are `report`); None when there is no project."""
 
     @property
     def has_errors(self) -> bool:
         """Findings with errors in a project that was read (failures are counted apart)."""
-        return (self.status is not Status.FAILED and self.checked is not None
-                and bool(self.checked.report.errors))
+        return (self.status is not Status.FAILED and self.report is not None
+                and bool(self.report.errors))
 
     def to_dict(self) -> dict[str, object]:
-        report = self.checked.report.to_dict() if self.checked else None
+        report = self.report.to_dict() if self.report else None
         return {"workbook": self.workbook, "status": self.status.name.lower(),
                 "folder": self.folder, "files": self.files, "reason": self.reason,
                 "report": report}
@@ -147,7 +166,12 @@ class Pending:
     workbook: str
     content: str
     record: Record | None
-    checked: Checked | None = None
+    report: Report | None = None
+    """None until checked, and when the check failed."""
+    identity: Identity | None = None
+    """None when the workbook could not be read as a project."""
+    stored: Path | None = None
+    """The project's Checked: in the run's spool, or in the state when unchanged."""
     folder: str | None = None
     unchanged: bool = False
 
@@ -155,8 +179,7 @@ class Pending:
 # --- 1. configuration -----------------------------------------------------------------------
 
 def validate_options(options: BuildOptions) -> Path:
-    """The templates folder, its templates loaded for this process (and the workers forked
-    from it); raises UsageError for anything a person must fix first."""
+    """The templates folder; raises UsageError for anything a person must fix first."""
     if not options.input.is_dir():
         raise UsageError(f"Indatamappen {options.input} finns inte.")
     if options.output.exists() and not options.output.is_dir():
@@ -166,6 +189,12 @@ def validate_options(options: BuildOptions) -> Path:
     folder = options.templates or TEMPLATES_DIR
     if not folder.is_dir():
         raise UsageError(f"Mallmappen {folder} finns inte.")
+    return folder
+
+
+def load_run_templates(folder: Path) -> None:
+    """Load (and check) the templates for this process and the workers forked from it;
+    raises UsageError when they cannot be used at all."""
     try:
         templates = templates_for(folder)
     except TemplateError as exc:
@@ -173,7 +202,6 @@ def validate_options(options: BuildOptions) -> Path:
     # A template naming an unknown field fails its own documents (produce reports which
     # template and field); the other documents are still built.
     use_templates(templates)
-    return folder
 
 
 _loaded: dict[tuple[Path, str], Templates] = {}
@@ -197,8 +225,7 @@ def worker_count(jobs: int | None) -> int:
 def executor_for(jobs: int, templates: Path) -> Iterator[Executor | None]:
     """A process pool whose workers load the templates once; None: run in this process."""
     if jobs == 1:
-        init_worker(templates)
-        yield None
+        yield None  # the templates, when needed, were loaded by load_run_templates
         return
     with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker,
                              initargs=(templates,)) as pool:
@@ -206,19 +233,48 @@ def executor_for(jobs: int, templates: Path) -> Iterator[Executor | None]:
 
 
 def run_tasks(executor: Executor | None, task: Callable[..., object],
-              calls: Iterable[tuple[str, tuple[object, ...]]]) -> Iterator[tuple[str, object]]:
-    """(key, result) as each call finishes; a crashed worker becomes an exception result."""
+              calls: Iterable[tuple[str, tuple[object, ...]]], in_flight: int
+              ) -> Iterator[tuple[str, object]]:
+    """(key, result) as each call finishes; a crashed worker becomes an exception result.
+
+    Calls are taken from `calls` (which may read a workbook per call) only as tasks finish,
+    at most `in_flight` at a time, and each future is dropped once its result is handed on.
+    """
     if executor is None:
         for key, args in calls:
             yield key, task(*args)
         return
-    futures: dict[Future[object], str] = {executor.submit(task, *args): key
-                                          for key, args in calls}
-    for future in as_completed(futures):
-        try:
-            yield futures[future], future.result()
-        except Exception as exc:  # e.g. a worker killed by the OOM killer
-            yield futures[future], exc
+    pending = iter(calls)
+    running: dict[Future[object], str] = {}
+    submit_up_to(executor, task, pending, running, in_flight)
+    while running:
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        finished = [(running.pop(future), future) for future in done]
+        del done
+        while finished:
+            key, future = finished.pop()
+            # the next task starts before this result is handled (files written...)
+            submit_up_to(executor, task, pending, running, in_flight - len(finished))
+            yield key, future_outcome(future)
+            del future
+
+
+def submit_up_to(executor: Executor, task: Callable[..., object],
+                 calls: Iterator[tuple[str, tuple[object, ...]]],
+                 running: dict[Future[object], str], in_flight: int) -> None:
+    while len(running) < in_flight:
+        call = next(calls, None)
+        if call is None:
+            return
+        key, args = call
+        running[executor.submit(task, *args)] = key
+
+
+def future_outcome(future: Future[object]) -> object:
+    try:
+        return future.result()
+    except Exception as exc:  # e.g. a worker killed by the OOM killer
+        return exc
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -226,37 +282,73 @@ def run_tasks(executor: Executor | None, task: Callable[..., object],
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build OUTPUT from INPUT; raises UsageError or OutputLocked before writing anything."""
     templates = validate_options(options)
-    options.output.mkdir(parents=True, exist_ok=True)
+    templates_hash = folder_hash(templates)
     state = State(options.output)
+    if anything_to_produce(options, state, templates_hash):
+        load_run_templates(templates)  # about a second: skipped when nothing changed
+    options.output.mkdir(parents=True, exist_ok=True)
     state.prepare()
     with BuildLock(state.folder):
-        return Run(options, templates, state, progress or (lambda _r: None)).run()
+        return Run(options, templates, templates_hash, state,
+                   progress or (lambda _r: None)).run()
+
+
+def anything_to_produce(options: BuildOptions, state: State, templates_hash: str) -> bool:
+    """Whether some workbook may need its documents made (so the templates are needed);
+    a workbook that cannot be read needs none. Read before the lock is taken: a wrong
+    answer only means the templates are loaded later (`Run.ensure_templates`)."""
+    if options.force:
+        return True
+    records = state.records()
+    for path in discover(options.input):
+        try:
+            content = sha256(path.read_bytes())
+        except OSError:
+            continue
+        if not is_current(state, records.get(path.name), content, templates_hash):
+            return True
+    return False
+
+
+def is_current(state: State, record: Record | None, content: str, templates_hash: str
+               ) -> bool:
+    """The record was written from these bytes, templates and program, and its files (and
+    its stored Checked) are still in place."""
+    if record is None or record.deleted:
+        return False
+    if (record.content, record.templates, record.version) != (
+            content, templates_hash, __version__):
+        return False
+    return state.files_present(record) and state.checked_path(record.fingerprint).is_file()
 
 
 class Run:
-    def __init__(self, options: BuildOptions, templates: Path, state: State,
-                 progress: Progress) -> None:
+    def __init__(self, options: BuildOptions, templates: Path, templates_hash: str,
+                 state: State, progress: Progress) -> None:
         self.options = options
         self.output = options.output
         self.templates = templates
-        self.templates_hash = folder_hash(templates)
+        self.templates_hash = templates_hash
         self.state = state
         self.progress = progress
         self.result = BuildResult(projects=[])
         self.records = state.records()
+        self.jobs = worker_count(options.jobs)
 
     def run(self) -> BuildResult:
         remove_leftover_temps(self.output)
         workbooks = discover(self.options.input)
-        with executor_for(worker_count(self.options.jobs), self.templates) as executor:
-            pending = self.snapshot_and_check(workbooks, executor)
-            to_build = self.assign_folders(pending)
-            built = self.produce_and_write(to_build, executor)
-        self.forget_deleted_workbooks({p.name for p in workbooks})
-        if self.options.pdf:
-            self.convert_pdfs(built)
-        self.remove_stale_files()
-        self.write_portfolio()
+        with Spool() as spool:
+            with executor_for(self.jobs, self.templates) as executor:
+                pending = self.snapshot_and_check(workbooks, executor, spool)
+                to_build = self.assign_folders(pending)
+                del pending
+                built = self.produce_and_write(to_build, executor)
+            self.forget_deleted_workbooks({p.name for p in workbooks})
+            if self.options.pdf:
+                self.convert_pdfs(built)
+            self.remove_stale_files()
+            self.write_portfolio()
         self.state.remove_unused_checked(list(self.state.records().values()))
         self.result.projects.sort(key=lambda p: p.workbook)
         self.result.finished = datetime.now()
@@ -267,18 +359,36 @@ class Run:
         self.result.projects.append(project)
         self.progress(project)
 
-    def fail(self, workbook: str, why: str, checked: Checked | None = None,
-             content: str = "") -> None:
-        checked = failed_checked(workbook, why, checked)
-        self.finish(ProjectResult(workbook, Status.FAILED, checked, reason=why,
-                                  content=content))
+    def fail(self, workbook: str, why: str, report: Report | None = None, content: str = "",
+             stored: Path | None = None) -> None:
+        self.finish(ProjectResult(workbook, Status.FAILED, failed_report(workbook, why, report),
+                                  reason=why, content=content, stored=stored))
+
+    @property
+    def in_flight(self) -> int:
+        return IN_FLIGHT_PER_JOB * self.jobs
 
     # --- 2. snapshot and check ---------------------------------------------------------------
 
-    def snapshot_and_check(self, workbooks: list[Path], executor: Executor | None
-                           ) -> list[Pending]:
-        pending: list[Pending] = []
-        calls: list[tuple[str, tuple[object, ...]]] = []
+    def snapshot_and_check(self, workbooks: list[Path], executor: Executor | None,
+                           spool: Spool) -> list[Pending]:
+        """Every workbook that was read and checked (or is unchanged), in order; a workbook's
+        bytes are read only when its check is about to start, and dropped after it."""
+        pending: dict[str, Pending] = {}
+        calls = self.check_calls(workbooks, pending, spool)
+        for workbook, outcome in run_tasks(executor, check_task, calls, self.in_flight):
+            item = pending[workbook]
+            if isinstance(outcome, CheckOutcome) and outcome.report is not None:
+                item.report, item.identity = outcome.report, outcome.identity
+            else:
+                why = outcome.failure if isinstance(outcome, CheckOutcome) else str(outcome)
+                self.fail(workbook, f"Kontrollen avbröts: {why}", content=item.content)
+        return [p for p in pending.values() if p.report is not None]
+
+    def check_calls(self, workbooks: list[Path], pending: dict[str, Pending], spool: Spool
+                    ) -> Iterator[tuple[str, tuple[object, ...]]]:
+        """A check task per changed workbook, its snapshot read as the task is submitted;
+        unchanged workbooks go into `pending` without one."""
         for path in workbooks:
             try:
                 data = path.read_bytes()
@@ -286,33 +396,32 @@ class Run:
                 self.fail(path.name, f"Arbetsboken kan inte läsas: {exc.strerror}.")
                 continue
             item = Pending(path.name, sha256(data), self.records.get(path.name))
-            item.checked = self.reusable(item)
-            item.unchanged = item.checked is not None
-            if not item.unchanged:
-                calls.append((path.name, (path.name, data)))
-            pending.append(item)
-        by_name = {p.workbook: p for p in pending}
-        for workbook, outcome in run_tasks(executor, check_task, calls):
-            item = by_name[workbook]
-            if isinstance(outcome, CheckOutcome) and outcome.checked is not None:
-                item.checked = outcome.checked
-            else:
-                item.checked = None
-                why = outcome.failure if isinstance(outcome, CheckOutcome) else str(outcome)
-                self.fail(workbook, f"Kontrollen avbröts: {why}", content=item.content)
-        return [p for p in pending if p.checked is not None]
+            pending[item.workbook] = item
+            if self.take_unchanged(item):
+                continue
+            item.stored = spool.path(record_key(item.workbook))
+            yield item.workbook, (item.workbook, data, item.stored)
+            del data
+
+    def take_unchanged(self, item: Pending) -> bool:
+        """Fill in an unchanged project from its stored Checked (kept only as its report and
+        identity); False when it must be checked and built again."""
+        checked = self.reusable(item)
+        if checked is None:
+            return False
+        assert item.record is not None
+        item.report, item.identity = checked.report, identity_of(checked)
+        item.stored = self.state.checked_path(item.record.fingerprint)
+        item.unchanged = True
+        return True
 
     def reusable(self, item: Pending) -> Checked | None:
         """The stored Checked of an unchanged project, or None when it must be rebuilt."""
-        record = item.record
-        if self.options.force or record is None or record.deleted:
+        if self.options.force or not is_current(self.state, item.record, item.content,
+                                                 self.templates_hash):
             return None
-        if (record.content, record.templates, record.version) != (
-                item.content, self.templates_hash, __version__):
-            return None
-        if not self.state.files_present(record):
-            return None
-        return self.state.load_checked(record)
+        assert item.record is not None
+        return self.state.load_checked(item.record)
 
     # --- 3. folders ----------------------------------------------------------------------------
 
@@ -320,25 +429,25 @@ class Run:
         """Each readable project's folder; the projects that are to be built now."""
         readable = []
         for item in pending:
-            assert item.checked is not None
-            if item.checked.project is None:
-                self.fail(item.workbook, unreadable_reason(item.checked.report), item.checked,
+            assert item.report is not None
+            if item.identity is None:
+                self.fail(item.workbook, unreadable_reason(item.report), item.report,
                           item.content)
                 continue
-            item.folder = folder_for(item.checked, item.workbook)
+            item.folder = folder_for(item.identity, item.workbook)
             readable.append(item)
         clashing = self.mark_clashes(readable)
         to_build = []
         for item in readable:
             if item.workbook in clashing:
-                self.finish(ProjectResult(item.workbook, Status.NOT_BUILT, item.checked,
+                self.finish(ProjectResult(item.workbook, Status.NOT_BUILT, item.report,
                                           reason=clashing[item.workbook],
-                                          content=item.content))
+                                          content=item.content, stored=item.stored))
             elif item.unchanged:
                 assert item.record is not None
-                self.finish(ProjectResult(item.workbook, Status.UNCHANGED, item.checked,
+                self.finish(ProjectResult(item.workbook, Status.UNCHANGED, item.report,
                                           item.record.folder, list(item.record.files),
-                                          content=item.content))
+                                          content=item.content, stored=item.stored))
             else:
                 to_build.append(item)
         return to_build
@@ -346,9 +455,8 @@ class Run:
     def mark_clashes(self, readable: list[Pending]) -> dict[str, str]:
         """Workbook -> reason, for projects sharing a Projekt-ID or a folder with another."""
         reasons: dict[str, str] = {}
-        by_id = group(readable, lambda p: name_key((p.checked.project.info.projekt_id or "")
-                                                   .strip()) if p.checked and p.checked.project
-                      else "")
+        by_id = group(readable, lambda p: name_key((p.identity.projekt_id or "").strip())
+                      if p.identity else "")
         by_folder = group(readable, lambda p: name_key(p.folder or ""))
         for key, items in by_id.items():
             if key and len(items) > 1:
@@ -362,34 +470,50 @@ class Run:
 
     def produce_and_write(self, to_build: list[Pending], executor: Executor | None
                           ) -> list[Record]:
+        """Each project's files and record, written as its documents arrive."""
+        if to_build and not self.ensure_templates(to_build):
+            return []
         by_name = {p.workbook: p for p in to_build}
-        calls = [(p.workbook, (p.checked,)) for p in to_build]
+        calls = ((p.workbook, (p.workbook, p.stored)) for p in to_build)
         built = []
-        for workbook, outcome in run_tasks(executor, produce_task, calls):
-            item = by_name[workbook]
-            if not isinstance(outcome, ProduceOutcome) or outcome.checked is None:
+        for workbook, outcome in run_tasks(executor, produce_task, calls, self.in_flight):
+            item = by_name.pop(workbook)
+            if not isinstance(outcome, ProduceOutcome) or outcome.report is None:
                 why = outcome.failure if isinstance(outcome, ProduceOutcome) else str(outcome)
-                self.fail(workbook, f"Dokumenten kunde inte skapas: {why}", item.checked,
-                          item.content)
+                self.fail(workbook, f"Dokumenten kunde inte skapas: {why}", item.report,
+                          item.content, item.stored)
                 continue
             try:
-                record = self.write_project(item, outcome.checked, outcome.files)
+                record = self.write_project(item, outcome)
             except (OSError, ProjektmodellError) as exc:
-                self.fail(workbook, f"Filerna kunde inte skrivas: {exc}", outcome.checked,
-                          item.content)
+                self.fail(workbook, f"Filerna kunde inte skrivas: {exc}", outcome.report,
+                          item.content, item.stored)
                 continue
             built.append(record)
-            self.finish(ProjectResult(workbook, Status.BUILT, outcome.checked, record.folder,
-                                      list(record.files), content=item.content))
+            self.finish(ProjectResult(workbook, Status.BUILT, outcome.report, record.folder,
+                                      list(record.files), content=item.content,
+                                      stored=item.stored))
         return built
 
-    def write_project(self, item: Pending, checked: Checked, files: list[OutputFile]
-                      ) -> Record:
+    def ensure_templates(self, to_build: list[Pending]) -> bool:
+        """The templates, when the start of the run found nothing to build but a stored
+        Checked turned out unreadable; False (each project failed) if they cannot be used."""
+        if templates_in_use() is not None:
+            return True
+        try:
+            use_templates(templates_for(self.templates))
+        except TemplateError as exc:
+            for item in to_build:
+                self.fail(item.workbook, str(exc), item.report, item.content, item.stored)
+            return False
+        return True
+
+    def write_project(self, item: Pending, produced: ProduceOutcome) -> Record:
         """The project's files atomically in its folder, then its record (never before)."""
-        assert item.folder is not None
+        assert item.folder is not None and produced.report is not None
         folder = self.output / item.folder
         folder.mkdir(exist_ok=True)
-        outputs = named_outputs(files, checked)
+        outputs = named_outputs(produced.files, produced.report)
         written = []
         for name, data in outputs:
             write_atomic(folder / name, data)
@@ -400,7 +524,7 @@ class Run:
         fsync_folder(folder)
         record = Record(item.workbook, item.content, self.templates_hash, __version__,
                         item.folder, written, stale=stale_files(item.record, written))
-        self.state.save(record, checked)
+        self.state.save_stored(record, produced.stored)
         return record
 
     # --- 5. stale files, PDFs, portfolio ----------------------------------------------------
@@ -463,24 +587,58 @@ class Run:
 
     def write_portfolio(self) -> None:
         """ekonomi.xlsx and index.html, unless no project changed since they were written."""
-        entries = [entry_for(p) for p in self.result.projects if p.checked is not None]
         key = portfolio_key(self.result.projects, self.templates_hash)
         present = all((self.output / n).is_file() for n in (ECONOMY_FILE, INDEX_FILE))
         if (present and not self.options.force
                 and self.state.read_json(PORTFOLIO_KEY).get("key") == key):
             return
-        try:
-            write_atomic(self.output / ECONOMY_FILE,
-                         economy_workbook(p.checked for p in self.result.projects
-                                          if p.checked is not None))
-        except Exception as exc:  # the documents are written; say what failed
-            self.result.problems.append(f"{ECONOMY_FILE} kunde inte skapas: {exc}")
-        try:
-            page = index_html(entries, datetime.now())
-            write_atomic(self.output / INDEX_FILE, page.encode("utf-8"))
-        except Exception as exc:
-            self.result.problems.append(f"{INDEX_FILE} kunde inte skapas: {exc}")
+        book, entries, failures = self.gather_portfolio()
+        self.write_portfolio_file(ECONOMY_FILE, failures, book.to_bytes)
+        self.write_portfolio_file(
+            INDEX_FILE, failures, lambda: index_html(entries, datetime.now()).encode("utf-8"))
         self.state.write_json(PORTFOLIO_KEY, {"key": key})
+
+    def gather_portfolio(self) -> tuple[EconomyBook, list[PortfolioEntry],
+                                        dict[str, Exception]]:
+        """Every project's rows in ekonomi.xlsx and its line in index.html, loading one
+        project at a time; a file that fails is named in `failures` (the others go on)."""
+        book, entries, failures = EconomyBook(), [], {}
+        for project in self.result.projects:
+            if project.report is None:
+                continue
+            checked = Checked(self.load_project(project), project.report)
+            if ECONOMY_FILE not in failures:
+                try:
+                    book.add(checked)
+                except Exception as exc:  # the documents are written; say what failed
+                    failures[ECONOMY_FILE] = exc
+            if INDEX_FILE not in failures:
+                try:
+                    entries.append(entry_for(project, checked))
+                except Exception as exc:
+                    failures[INDEX_FILE] = exc
+        return book, entries, failures
+
+    def load_project(self, project: ProjectResult) -> Project | None:
+        """The project as this run left it (its report is the result's); None if gone."""
+        path = project.stored
+        if path is None:
+            return None
+        try:
+            checked = (load_spooled(path) if path.suffix == ".pickle"
+                       else self.state.load_checked_at(path))
+        except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
+            return None
+        return checked.project if checked else None
+
+    def write_portfolio_file(self, name: str, failures: dict[str, Exception],
+                             content: Callable[[], bytes]) -> None:
+        try:
+            if name in failures:
+                raise failures[name]
+            write_atomic(self.output / name, content())
+        except Exception as exc:  # the documents are written; say what failed
+            self.result.problems.append(f"{name} kunde inte skapas: {exc}")
 
 
 # --- small pure helpers --------------------------------------------------------------------
@@ -489,10 +647,8 @@ def unreadable_reason(report: Report) -> str:
     return "; ".join(f.message for f in report.errors) or "Arbetsboken kan inte läsas."
 
 
-def folder_for(checked: Checked, workbook: str) -> str:
-    info = checked.project.info if checked.project else None
-    folder = project_folder_name(info.projekt_id if info else None,
-                                 info.projektnamn if info else None, workbook)
+def folder_for(identity: Identity, workbook: str) -> str:
+    folder = project_folder_name(identity.projekt_id, identity.projektnamn, workbook)
     return f"_{folder}" if name_key(folder) in TOP_LEVEL_NAMES else folder
 
 
@@ -508,17 +664,17 @@ def add_clash(reasons: dict[str, str], items: list[Pending], code: str, what: st
         others = ", ".join(o.workbook for o in items if o is not item)
         message = (f"Arbetsboken har {what} som {others}; ingen av dem byggs förrän "
                    "det är rättat, och inga dokument skrivs över.")
-        assert item.checked is not None
+        assert item.report is not None
         if item.workbook not in reasons:
-            item.checked.report.findings.insert(0, error(code, message, sheet="Projekt"))
+            item.report.findings.insert(0, error(code, message, sheet="Projekt"))
         reasons[item.workbook] = message
 
 
-def named_outputs(files: list[OutputFile], checked: Checked) -> list[tuple[str, bytes]]:
+def named_outputs(files: list[OutputFile], report: Report) -> list[tuple[str, bytes]]:
     """(safe unique file name, bytes) of the documents, the calculation and the findings."""
-    report = format_report(checked.report) + "\n"
+    text = format_report(report) + "\n"
     items = [(safe_file_name(f.name), f.data) for f in files]
-    items.append((FINDINGS_REPORT, report.encode("utf-8")))
+    items.append((FINDINGS_REPORT, text.encode("utf-8")))
     names = unique_names([n for n, _ in items])
     return list(zip(names, (d for _, d in items), strict=True))
 
@@ -532,12 +688,12 @@ def stale_files(previous: Record | None, written: list[str]) -> list[str]:
     return [f for f in earlier if name_key(f) not in now]
 
 
-def failed_checked(workbook: str, why: str, checked: Checked | None) -> Checked:
-    """The Checked of a failed workbook, its failure the first finding (once)."""
-    report = checked.report if checked else Report(file=workbook)
+def failed_report(workbook: str, why: str, report: Report | None) -> Report:
+    """The report of a failed workbook, its failure the first finding (once)."""
+    report = report or Report(file=workbook)
     if not any(f.message == why for f in report.findings):
         report.findings.insert(0, error("workbook-failed", why))
-    return Checked(checked.project if checked else None, report)
+    return report
 
 
 def portfolio_key(projects: list[ProjectResult], templates_hash: str) -> str:
@@ -547,11 +703,10 @@ def portfolio_key(projects: list[ProjectResult], templates_hash: str) -> str:
     return sha256(repr((__version__, templates_hash, rows)).encode())
 
 
-def entry_for(project: ProjectResult) -> PortfolioEntry:
-    assert project.checked is not None
+def entry_for(project: ProjectResult, checked: Checked) -> PortfolioEntry:
     documents = [f for f in project.files if not f.endswith(FINDINGS_REPORT)]
     report = next((f for f in project.files if f.endswith(FINDINGS_REPORT)), None)
-    return PortfolioEntry(summarize(project.checked), project.folder or "", documents, report)
+    return PortfolioEntry(summarize(checked), project.folder or "", documents, report)
 
 
 __all__ = ["BuildOptions", "BuildResult", "ProjectResult", "Status", "build"]

@@ -17,7 +17,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def project_line(project: ProjectResult) -> str:
-    report = project.checked.report if project.checked else None
+    report = project.report
     counts = f", {len(report.errors)} fel, {len(report.warnings)} varningar" if report else ""
     where = f" -> {project.folder}" if project.folder else ""
     why = f": {project.reason}" if project.reason and project.status is not Status.BUILT else ""

@@ -127,6 +127,11 @@ class State:
         write_atomic(self.checked_path(record.fingerprint), text.encode("utf-8"))
         self.save_record(record)
 
+    def save_stored(self, record: Record, stored: bytes) -> None:
+        """As `save`, the Checked already serialized (by a worker) as `checked_to_data`."""
+        write_atomic(self.checked_path(record.fingerprint), stored)
+        self.save_record(record)
+
     def save_record(self, record: Record) -> None:
         text = json.dumps(asdict(record), ensure_ascii=False, indent=1)
         write_atomic(self.record_path(record.workbook), text.encode("utf-8"))
@@ -136,9 +141,11 @@ class State:
             self.record_path(workbook).unlink()
 
     def load_checked(self, record: Record) -> Checked | None:
+        return self.load_checked_at(self.checked_path(record.fingerprint))
+
+    def load_checked_at(self, path: Path) -> Checked | None:
         try:
-            data = json.loads(self.checked_path(record.fingerprint).read_bytes())
-            return checked_from_data(data)
+            return checked_from_data(json.loads(path.read_bytes()))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing, unreadable or edited: the project is rebuilt
 

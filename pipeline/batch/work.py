@@ -2,17 +2,25 @@
 
 Each task catches everything: a workbook that raises anywhere becomes a failure with its
 reason, and the batch goes on. Templates are loaded once per process by `init_worker`.
+
+A task hands the parent only what the run keeps (the report, the Projekt-ID and name, the
+documents' bytes until they are written); the project itself goes through the run's spool
+(`pipeline.batch.spool`), so the parent never holds more than a few projects at a time.
 """
 
 from __future__ import annotations
 
+import json
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.batch.spool import load_spooled, spool
+from pipeline.batch.stored import checked_to_data
 from pipeline.check import Checked, check_bytes
 from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates, produce
 from pipeline.economy import CALCULATION_FILE, project_calculation
+from pipeline.findings import Report
 
 _templates: Templates | None = None
 
@@ -31,6 +39,10 @@ def use_templates(templates: Templates) -> None:
     _templates = templates
 
 
+def templates_in_use() -> Templates | None:
+    return _templates
+
+
 def reason(exc: BaseException) -> str:
     """A one-line reason for a person, the place in the code for the developer."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -38,40 +50,69 @@ def reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What the run needs of a readable project to give it a folder and find clashes."""
+
+    projekt_id: str | None
+    projektnamn: str | None
+
+
 @dataclass
 class CheckOutcome:
     workbook: str
-    checked: Checked | None = None
+    report: Report | None = None
+    identity: Identity | None = None
+    """None when the workbook could not be read as a project (see the report)."""
     failure: str | None = None
 
 
 @dataclass
 class ProduceOutcome:
     workbook: str
-    checked: Checked | None = None
+    report: Report | None = None
+    """The check's findings and the documents'."""
     files: list[OutputFile] = field(default_factory=list)
+    stored: bytes = b""
+    """The project's Checked as the state's JSON (serialized here, off the parent)."""
     failure: str | None = None
 
 
-def check_task(workbook: str, data: bytes) -> CheckOutcome:
-    """Read, parse and validate one workbook snapshot."""
+def identity_of(checked: Checked) -> Identity | None:
+    if checked.project is None:
+        return None
+    info = checked.project.info
+    return Identity(info.projekt_id, info.projektnamn)
+
+
+def check_task(workbook: str, data: bytes, spooled: Path) -> CheckOutcome:
+    """Read, parse and validate one workbook snapshot; a readable project is spooled."""
     try:
-        return CheckOutcome(workbook, check_bytes(data, workbook))
+        checked = check_bytes(data, workbook)
+        if checked.project is not None:
+            spool(spooled, checked)
+        return CheckOutcome(workbook, checked.report, identity_of(checked))
     except Exception as exc:  # one bad workbook never stops the batch
         return CheckOutcome(workbook, failure=reason(exc))
 
 
-def produce_task(checked: Checked) -> ProduceOutcome:
-    """The project's documents and its Kostnads- och nyttokalkyl, as bytes."""
-    workbook = checked.report.file
+def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
+    """The spooled project's documents and its Kostnads- och nyttokalkyl, as bytes (the
+    spooled project stays as it is: producing only adds findings to its report)."""
     try:
         if _templates is None:
             raise RuntimeError("mallarna är inte inlästa i arbetsprocessen")
+        checked = load_spooled(spooled)
         if checked.project is None:
             raise RuntimeError("arbetsboken saknar projekt")
         produced = produce(checked.project, checked.report, _templates)
         checked.report.extend(produced.findings)
         files = [*produced.files, OutputFile(CALCULATION_FILE, project_calculation(checked))]
-        return ProduceOutcome(workbook, checked, files)
+        return ProduceOutcome(workbook, checked.report, files, stored_json(checked))
     except Exception as exc:  # one bad workbook never stops the batch
         return ProduceOutcome(workbook, failure=reason(exc))
+
+
+def stored_json(checked: Checked) -> bytes:
+    text = json.dumps(checked_to_data(checked), ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
