@@ -12,28 +12,25 @@ not grow with the number of projects.
 
 from __future__ import annotations
 
-import functools
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, ClassVar
-from xml.sax.saxutils import escape as xml_escape
-from zipfile import ZIP_DEFLATED, ZipFile
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.reference import DummyWorksheet
-from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet.table import TableStyleInfo
-from openpyxl.xml.functions import tostring
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pipeline import figures
 from pipeline.check import Checked, check_file, discover
@@ -52,6 +49,7 @@ TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 MIN_WIDTH, MAX_WIDTH = 9, 50
 WIDTH_ROWS = 500  # column widths are fitted to the first rows of each sheet
 SPOOL_BYTES = 4 * 1024 * 1024  # the pickled rows stay in memory up to this size
+BOLD = Font(name="Calibri", bold=True)
 
 
 @dataclass(frozen=True)
@@ -95,6 +93,20 @@ def yes_no(flag: bool) -> str:
     return YES if flag else NO
 
 
+def styled_cell(ws: WriteOnlyWorksheet, value: Any, column: Column) -> WriteOnlyCell:
+    """A bold cell of the header or totals row; a string is a text cell, never a formula."""
+    cell = WriteOnlyCell(ws)
+    cell.font = BOLD
+    if isinstance(value, str):
+        cell.value = as_text(value)
+        cell.data_type = "s"
+        return cell
+    cell.value = as_number(value) if isinstance(value, Decimal) else value
+    if column.number_format and value is not None:
+        cell.number_format = column.number_format
+    return cell
+
+
 def display_width(value: Any, kind: str) -> int:
     if value is None:
         return 0
@@ -105,7 +117,7 @@ def display_width(value: Any, kind: str) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-# --- column widths ---------------------------------------------------------------------
+# --- one streamed table per sheet ------------------------------------------------------
 
 class Widths:
     """Column widths fitted to the header, the first WIDTH_ROWS rows and the totals."""
@@ -129,6 +141,64 @@ class Widths:
 
     def widths(self) -> list[int]:
         return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in self.widest]
+
+
+class SheetWriter:
+    """Streams one sheet: header, rows, then the table around them.
+
+    A row's cells are reused from one row to the next (write-only mode writes a row as it
+    is appended), so a number format is looked up once per column, not once per cell.
+    """
+
+    def __init__(self, ws: WriteOnlyWorksheet, spec: SheetSpec, widths: list[int]) -> None:
+        self.ws, self.spec, self.rows = ws, spec, 0
+        ws.freeze_panes = spec.freeze
+        for column, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(column)].width = width
+        self.text = [WriteOnlyCell(ws) for _ in spec.columns]
+        self.typed = [WriteOnlyCell(ws) for _ in spec.columns]
+        for cell, column in zip(self.typed, spec.columns, strict=True):
+            if column.number_format:
+                cell.number_format = column.number_format
+        ws.append([styled_cell(ws, c.header, c) for c in spec.columns])
+
+    def cell(self, i: int, value: Any) -> WriteOnlyCell | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            cell = self.text[i]
+            cell.value = as_text(value)
+            cell.data_type = "s"  # "=..." is what the user typed, not a formula
+            return cell
+        cell = self.typed[i]
+        cell.value = as_number(value) if isinstance(value, Decimal) else value
+        return cell
+
+    def append(self, rows: Iterable[Row]) -> None:
+        for values in rows:
+            self.ws.append([self.cell(i, v) for i, v in enumerate(values)])
+            self.rows += 1
+
+    def finish(self, totals: Row | None = None) -> None:
+        """The table (it needs one data row), then a totals row outside it."""
+        if self.rows == 0:
+            self.ws.append([None] * len(self.spec.columns))
+        self.add_table(last=max(self.rows, 1) + 1)
+        if totals is not None:
+            self.ws.append([styled_cell(self.ws, v, c)
+                            for v, c in zip(totals, self.spec.columns, strict=True)])
+
+    def add_table(self, last: int) -> None:
+        """Write-only mode cannot read the header back, so the table's columns are named here."""
+        table = Table(displayName=self.spec.table_name,
+                      ref=f"A1:{get_column_letter(len(self.spec.columns))}{last}")
+        table.tableStyleInfo = TABLE_STYLE
+        table._initialise_columns()
+        for table_column, column in zip(table.tableColumns, self.spec.columns, strict=True):
+            table_column.name = column.header
+        with warnings.catch_warnings():  # openpyxl warns in write-only mode whatever we do
+            warnings.simplefilter("ignore", UserWarning)
+            self.ws.add_table(table)
 
 
 # --- the sheets ------------------------------------------------------------------------
@@ -364,166 +434,22 @@ class EconomyBook:
 
     def to_bytes(self) -> bytes:
         totals = self.totals.row()
-        widths = self.widths(totals)
-
-        def sheet(number: int, spec: SheetSpec, out: IO[bytes]) -> int:
-            writer = SheetXml(out, spec, widths[number - 1])
-            for rows in self.store.ordered():
-                writer.append(rows[number - 1])
-            return writer.finish(totals if number == 1 else None)
-
+        book = Workbook(write_only=True)
+        writers = [SheetWriter(book.create_sheet(spec.title), spec, widths)
+                   for spec, widths in zip(SHEETS, self.widths(totals), strict=True)]
+        for rows in self.store.ordered():
+            for writer, lines in zip(writers, rows, strict=True):
+                writer.append(lines)
+        writers[0].finish(totals)
+        for writer in writers[1:]:
+            writer.finish()
+        add_budget_chart(book, writers[0].ws, max(self.totals.count, 1))
         buffer = BytesIO()
-        with ZipFile(buffer, "w", ZIP_DEFLATED) as zf:
-            write_package(zf, sheet, max(self.totals.count, 1))
+        book.save(buffer)
         return buffer.getvalue()
 
 
-# --- the .xlsx package, written directly -----------------------------------------------
-# openpyxl costs about 17 ms for an empty workbook of six sheets, more than all the rows of
-# a project; the few parts this workbook needs are written here as XML. Only the chart and
-# its drawing are serialised by openpyxl (once per number of projects).
-
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-CONTENT = "application/vnd.openxmlformats-officedocument."
-CHART_SHEET = "Diagram"
-FORMATS = (SEK_FORMAT, PERCENT_FORMAT, NUMBER_FORMAT, DATE_FORMAT)  # custom ids 164…
-FORMAT_IDS = {None: 0, "0": 1, **{f: 164 + i for i, f in enumerate(FORMATS)}}
-STYLES = [(fmt, bold) for bold in (False, True) for fmt in FORMAT_IDS]  # index = style id
-STYLE_IDS = {style: i for i, style in enumerate(STYLES)}
-BOLD_TEXT = STYLE_IDS[(None, True)]
-
-
-def attr(value: str) -> str:
-    return xml_escape(value, {'"': "&quot;"})
-
-
-def styles_xml() -> str:
-    formats = "".join(f'<numFmt numFmtId="{FORMAT_IDS[f]}" formatCode="{attr(f)}"/>'
-                      for f in FORMATS)
-    xfs = "".join(f'<xf numFmtId="{FORMAT_IDS[fmt]}" fontId="{int(bold)}" fillId="0" '
-                  f'borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
-                  for fmt, bold in STYLES)
-    return (f'{XML_HEAD}<styleSheet xmlns="{MAIN_NS}">'
-            f'<numFmts count="{len(FORMATS)}">{formats}</numFmts>'
-            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-            '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
-            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-            '<fill><patternFill patternType="gray125"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
-            '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-            f'borderId="0"/></cellStyleXfs><cellXfs count="{len(STYLES)}">{xfs}</cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-            "</cellStyles></styleSheet>")
-
-
-def relationships(targets: Iterable[tuple[str, str]]) -> str:
-    """(type, target) pairs as a .rels part, ids rId1…"""
-    items = "".join(f'<Relationship Id="rId{i}" Type="{REL_NS}/{kind}" Target="{target}"/>'
-                    for i, (kind, target) in enumerate(targets, start=1))
-    return f'{XML_HEAD}<Relationships xmlns="{PACKAGE_REL_NS}">{items}</Relationships>'
-
-
-def content_types(sheets: int) -> str:
-    parts = [("/xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
-             ("/xl/styles.xml", "spreadsheetml.styles+xml"),
-             *((f"/xl/worksheets/sheet{i}.xml", "spreadsheetml.worksheet+xml")
-               for i in range(1, sheets + 2)),
-             *((f"/xl/tables/table{i}.xml", "spreadsheetml.table+xml")
-               for i in range(1, sheets + 1)),
-             ("/xl/drawings/drawing1.xml", "drawing+xml"),
-             ("/xl/charts/chart1.xml", "drawingml.chart+xml")]
-    overrides = "".join(f'<Override PartName="{name}" ContentType="{CONTENT}{kind}"/>'
-                        for name, kind in parts)
-    return (f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="rels" ContentType="application/'
-            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
-            f'ContentType="application/xml"/>{overrides}</Types>')
-
-
-def workbook_xml(titles: Sequence[str]) -> str:
-    sheets = "".join(f'<sheet name="{attr(t)}" sheetId="{i}" r:id="rId{i}"/>'
-                     for i, t in enumerate(titles, start=1))
-    return (f'{XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><bookViews>'
-            f'<workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets></workbook>')
-
-
-def table_xml(number: int, spec: SheetSpec, last: int) -> str:
-    ref = f"A1:{get_column_letter(len(spec.columns))}{last}"
-    columns = "".join(f'<tableColumn id="{i}" name="{attr(c.header)}"/>'
-                      for i, c in enumerate(spec.columns, start=1))
-    return (f'{XML_HEAD}<table xmlns="{MAIN_NS}" id="{number}" name="{spec.table_name}" '
-            f'displayName="{spec.table_name}" ref="{ref}"><autoFilter ref="{ref}"/>'
-            f'<tableColumns count="{len(spec.columns)}">{columns}</tableColumns>'
-            f'<tableStyleInfo name="{TABLE_STYLE.name}" showFirstColumn="0" '
-            'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>')
-
-
-def cell_xml(ref: str, value: Any, style: int) -> str:
-    """One cell; a string is an inline text cell, never a formula."""
-    styled = f' s="{style}"' if style else ""
-    if isinstance(value, str):
-        return (f'<c r="{ref}" t="inlineStr"{styled}><is><t xml:space="preserve">'
-                f"{xml_escape(as_text(value) or '')}</t></is></c>")
-    if isinstance(value, Decimal):
-        value = as_number(value)
-    elif isinstance(value, date):
-        value = to_excel(value)
-    if isinstance(value, float):
-        return f'<c r="{ref}"{styled}><v>{value:.16g}</v></c>'  # as openpyxl writes a float
-    return f'<c r="{ref}"{styled}><v>{value}</v></c>'
-
-
-class SheetXml:
-    """Streams one worksheet's XML: header, rows, the table's data row if none, totals."""
-
-    def __init__(self, out: IO[bytes], spec: SheetSpec, widths: list[int]) -> None:
-        self.out, self.spec, self.rows = out, spec, 1
-        self.letters = [get_column_letter(i) for i in range(1, len(spec.columns) + 1)]
-        self.styles = [STYLE_IDS[(c.number_format, False)] for c in spec.columns]
-        self.bold = [STYLE_IDS[(c.number_format, True)] for c in spec.columns]
-        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
-                       for i, w in enumerate(widths, start=1))
-        split = f'xSplit="{column_index_from_string(spec.freeze[0]) - 1}" ySplit="1"'
-        self.write(f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheetViews>'
-                   f'<sheetView workbookViewId="0"><pane {split} topLeftCell="{spec.freeze}" '
-                   'activePane="bottomRight" state="frozen"/><selection pane="bottomRight" '
-                   f'activeCell="{spec.freeze}" sqref="{spec.freeze}"/></sheetView>'
-                   f'</sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
-                   "<sheetData>")
-        self.row([c.header for c in spec.columns], self.bold, BOLD_TEXT)
-
-    def write(self, text: str) -> None:
-        self.out.write(text.encode("utf-8"))
-
-    def row(self, values: Row, styles: list[int], text_style: int = 0) -> None:
-        r = self.rows
-        cells = "".join(cell_xml(f"{letter}{r}", v, text_style if isinstance(v, str) else s)
-                        for letter, v, s in zip(self.letters, values, styles, strict=True)
-                        if v is not None)
-        self.write(f'<row r="{r}">{cells}</row>')
-        self.rows += 1
-
-    def append(self, rows: Iterable[Row]) -> None:
-        for values in rows:
-            self.row(values, self.styles)
-
-    def finish(self, totals: Row | None = None) -> int:
-        """Closes the sheet; the table's last row."""
-        if self.rows == 2:
-            self.write('<row r="2"/>')  # a table needs one data row
-            self.rows += 1
-        last = self.rows - 1
-        if totals is not None:
-            self.row(totals, self.bold, BOLD_TEXT)
-        self.write('</sheetData><tableParts count="1"><tablePart r:id="rId1"/></tableParts>'
-                   "</worksheet>")
-        return last
-
-
-def budget_chart(count: int) -> BarChart:
+def add_budget_chart(book: Workbook, overview: WriteOnlyWorksheet, count: int) -> None:
     """Budget against utfall per project, on its own sheet."""
     chart = BarChart()
     chart.type = "col"
@@ -533,53 +459,12 @@ def budget_chart(count: int) -> BarChart:
     chart.y_axis.numFmt = SEK_FORMAT
     headers = [c.header for c in OVERVIEW_COLUMNS]
     first = headers.index("Budget (kr)") + 1
-    overview = DummyWorksheet(SHEETS[0].title)
     data = Reference(overview, min_col=first, max_col=first + 1, min_row=1, max_row=count + 1)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(overview, min_col=1, min_row=2, max_row=count + 1))
     chart.width, chart.height = max(16, 2 + 1.6 * count), 10
-    chart.anchor = "A1"
-    return chart
-
-
-@functools.lru_cache(maxsize=4)
-def chart_parts(count: int) -> tuple[bytes, bytes, bytes]:
-    """The chart, its drawing and the drawing's relationships, as openpyxl writes them."""
-    chart = budget_chart(count)
-    drawing = SpreadsheetDrawing()
-    drawing._id = 1
-    drawing.charts.append(chart)
-    return (tostring(chart._write()), tostring(drawing._write()),
-            tostring(drawing._write_rels()))
-
-
-def write_package(zf: ZipFile, sheets: Callable[[int, SheetSpec, IO[bytes]], int],
-                  count: int) -> None:
-    """Every part of the workbook; sheets(number, spec, stream) writes one sheet."""
-    titles = [s.title for s in SHEETS]
-    zf.writestr("[Content_Types].xml", content_types(len(SHEETS)))
-    zf.writestr("_rels/.rels", relationships([("officeDocument", "xl/workbook.xml")]))
-    zf.writestr("xl/workbook.xml", workbook_xml([*titles, CHART_SHEET]))
-    zf.writestr("xl/_rels/workbook.xml.rels", relationships(
-        [*(("worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(SHEETS) + 2)),
-         ("styles", "styles.xml")]))
-    zf.writestr("xl/styles.xml", styles_xml())
-    for number, spec in enumerate(SHEETS, start=1):
-        with zf.open(f"xl/worksheets/sheet{number}.xml", "w") as out:
-            last = sheets(number, spec, out)
-        zf.writestr(f"xl/tables/table{number}.xml", table_xml(number, spec, last))
-        zf.writestr(f"xl/worksheets/_rels/sheet{number}.xml.rels",
-                    relationships([("table", f"/xl/tables/table{number}.xml")]))
-    chart, drawing, drawing_rels = chart_parts(count)
-    diagram = len(SHEETS) + 1
-    zf.writestr(f"xl/worksheets/sheet{diagram}.xml",
-                f'{XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheetData/>'
-                '<drawing r:id="rId1"/></worksheet>')
-    zf.writestr(f"xl/worksheets/_rels/sheet{diagram}.xml.rels",
-                relationships([("drawing", "/xl/drawings/drawing1.xml")]))
-    zf.writestr("xl/drawings/drawing1.xml", drawing)
-    zf.writestr("xl/drawings/_rels/drawing1.xml.rels", drawing_rels)
-    zf.writestr("xl/charts/chart1.xml", chart)
+    sheet = book.create_sheet("Diagram")
+    sheet.add_chart(chart, "A1")
 
 
 # --- the library API -------------------------------------------------------------------
