@@ -191,3 +191,16 @@ def test_a_run_with_nothing_changed_does_not_load_the_templates(
     assert [p.status for p in again.projects] == [batch_build.Status.UNCHANGED]
     assert again.exit_code == first.exit_code
     assert again.to_dict()["projects"][0]["report"] == first.to_dict()["projects"][0]["report"]
+
+
+def test_the_run_report_written_a_project_at_a_time_is_the_results_json(
+        tmp_path: Path) -> None:
+    from pipeline.batch.build import BuildOptions, build
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
+    (tmp_path / "in" / "trasig.xlsx").write_bytes(b"inte en arbetsbok")
+    result = build(BuildOptions(tmp_path / "in", tmp_path / "out", jobs=1))
+    written = json.loads((tmp_path / "out" / STATE_FOLDER / "run-report.json").read_text())
+    assert written == json.loads(json.dumps(result.to_dict(), default=str))
+    assert [p["status"] for p in written["projects"]] == ["built", "failed"]

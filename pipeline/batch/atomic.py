@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 TEMP_PREFIX = ".projektmodell-tmp-"
@@ -32,10 +32,16 @@ FILE_MODE = 0o666 & ~current_umask()
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` by `data` so that a reader sees the old or the new file, never half."""
+    write_atomic_chunks(path, [data])
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """As `write_atomic`, the content written as it is made (never whole in memory)."""
     fd, temp = _temp_file(path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, FILE_MODE)

@@ -22,6 +22,7 @@ report, Projekt-ID and name, and folder; the projects themselves wait in the run
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator
@@ -143,6 +144,20 @@ class BuildResult:
         return 1 if failed else 0
 
     def to_dict(self) -> dict[str, object]:
+        return {**self.head(), "projects": [p.to_dict() for p in self.projects]}
+
+    def json_chunks(self) -> Iterator[str]:
+        """`to_dict` as JSON, one project at a time: the whole report as Python objects is
+        about 50 kB a project, so it is never built for the run report."""
+        head = json.dumps(self.head(), ensure_ascii=False, indent=1, default=str)
+        yield head.rstrip().removesuffix("}").rstrip() + ',\n "projects": ['
+        for number, project in enumerate(self.projects):
+            separator = ",\n  " if number else "\n  "
+            yield separator + json.dumps(project.to_dict(), ensure_ascii=False, default=str)
+        yield "\n ]\n}\n"
+
+    def head(self) -> dict[str, object]:
+        """Everything in the run report but the projects."""
         return {
             "version": __version__, "started": self.started.isoformat(timespec="seconds"),
             "finished": self.finished.isoformat(timespec="seconds") if self.finished else None,
@@ -152,7 +167,6 @@ class BuildResult:
                         "not_built": self.count(Status.NOT_BUILT),
                         "failed": self.count(Status.FAILED), "with_errors": self.with_errors},
             "removed": self.removed, "problems": self.problems,
-            "projects": [p.to_dict() for p in self.projects],
         }
 
 
@@ -352,7 +366,7 @@ class Run:
         self.state.remove_unused_checked(list(self.state.records().values()))
         self.result.projects.sort(key=lambda p: p.workbook)
         self.result.finished = datetime.now()
-        self.state.write_json(RUN_REPORT, self.result.to_dict())
+        self.state.write_json_chunks(RUN_REPORT, self.result.json_chunks())
         return self.result
 
     def finish(self, project: ProjectResult) -> None:

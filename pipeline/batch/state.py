@@ -15,10 +15,11 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pipeline.batch.atomic import write_atomic
+from pipeline.batch.atomic import write_atomic, write_atomic_chunks
 from pipeline.batch.stored import checked_from_data, checked_to_data
 from pipeline.check import Checked, is_lock_file
 
@@ -165,6 +166,9 @@ class State:
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
+
+    def write_json_chunks(self, name: str, chunks: Iterable[str]) -> None:
+        write_atomic_chunks(self.folder / name, (c.encode("utf-8") for c in chunks))
 
     def write_json(self, name: str, data: dict[str, object]) -> None:
         text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
