@@ -49,6 +49,7 @@ from pipeline.batch.state import (
     record_key,
     sha256,
 )
+from pipeline.batch.stored import PackedReport
 from pipeline.batch.work import (
     CheckOutcome,
     Identity,
@@ -99,7 +100,7 @@ class BuildOptions:
 class ProjectResult:
     workbook: str
     status: Status
-    report: Report | None = None
+    report: PackedReport | None = None
     folder: str | None = None
     files: list[str] = field(default_factory=list)
     reason: str | None = None
@@ -113,7 +114,7 @@ class ProjectResult:
     def has_errors(self) -> bool:
         """Findings with errors in a project that was read (failures are counted apart)."""
         return (self.status is not Status.FAILED and self.report is not None
-                and bool(self.report.errors))
+                and self.report.error_count > 0)
 
     def to_dict(self) -> dict[str, object]:
         report = self.report.to_dict() if self.report else None
@@ -180,7 +181,7 @@ class Pending:
     workbook: str
     content: str
     record: Record | None
-    report: Report | None = None
+    report: PackedReport | None = None
     """None until checked, and when the check failed."""
     identity: Identity | None = None
     """None when the workbook could not be read as a project."""
@@ -373,10 +374,13 @@ class Run:
         self.result.projects.append(project)
         self.progress(project)
 
-    def fail(self, workbook: str, why: str, report: Report | None = None, content: str = "",
-             stored: Path | None = None) -> None:
-        self.finish(ProjectResult(workbook, Status.FAILED, failed_report(workbook, why, report),
-                                  reason=why, content=content, stored=stored))
+    def fail(self, workbook: str, why: str, report: Report | PackedReport | None = None,
+             content: str = "", stored: Path | None = None) -> None:
+        if isinstance(report, PackedReport):
+            report = report.unpack()
+        report = failed_report(workbook, why, report)
+        self.finish(ProjectResult(workbook, Status.FAILED, PackedReport(report), reason=why,
+                                  content=content, stored=stored))
 
     @property
     def in_flight(self) -> int:
@@ -393,7 +397,7 @@ class Run:
         for workbook, outcome in run_tasks(executor, check_task, calls, self.in_flight):
             item = pending[workbook]
             if isinstance(outcome, CheckOutcome) and outcome.report is not None:
-                item.report, item.identity = outcome.report, outcome.identity
+                item.report, item.identity = PackedReport(outcome.report), outcome.identity
             else:
                 why = outcome.failure if isinstance(outcome, CheckOutcome) else str(outcome)
                 self.fail(workbook, f"Kontrollen avbröts: {why}", content=item.content)
@@ -424,7 +428,7 @@ class Run:
         if checked is None:
             return False
         assert item.record is not None
-        item.report, item.identity = checked.report, identity_of(checked)
+        item.report, item.identity = PackedReport(checked.report), identity_of(checked)
         item.stored = self.state.checked_path(item.record.fingerprint)
         item.unchanged = True
         return True
@@ -445,8 +449,8 @@ class Run:
         for item in pending:
             assert item.report is not None
             if item.identity is None:
-                self.fail(item.workbook, unreadable_reason(item.report), item.report,
-                          item.content)
+                report = item.report.unpack()
+                self.fail(item.workbook, unreadable_reason(report), report, item.content)
                 continue
             item.folder = folder_for(item.identity, item.workbook)
             readable.append(item)
@@ -504,9 +508,9 @@ class Run:
                           item.content, item.stored)
                 continue
             built.append(record)
-            self.finish(ProjectResult(workbook, Status.BUILT, outcome.report, record.folder,
-                                      list(record.files), content=item.content,
-                                      stored=item.stored))
+            self.finish(ProjectResult(workbook, Status.BUILT, PackedReport(outcome.report),
+                                      record.folder, list(record.files),
+                                      content=item.content, stored=item.stored))
         return built
 
     def ensure_templates(self, to_build: list[Pending]) -> bool:
@@ -620,7 +624,7 @@ class Run:
         for project in self.result.projects:
             if project.report is None:
                 continue
-            checked = Checked(self.load_project(project), project.report)
+            checked = Checked(self.load_project(project), project.report.unpack())
             if ECONOMY_FILE not in failures:
                 try:
                     book.add(checked)
@@ -680,7 +684,9 @@ def add_clash(reasons: dict[str, str], items: list[Pending], code: str, what: st
                    "det är rättat, och inga dokument skrivs över.")
         assert item.report is not None
         if item.workbook not in reasons:
-            item.report.findings.insert(0, error(code, message, sheet="Projekt"))
+            report = item.report.unpack()
+            report.findings.insert(0, error(code, message, sheet="Projekt"))
+            item.report = PackedReport(report)
         reasons[item.workbook] = message
 
 

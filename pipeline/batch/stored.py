@@ -6,6 +6,8 @@ Checked is stored as plain JSON and rebuilt through the models' validation.
 
 from __future__ import annotations
 
+import json
+import zlib
 from typing import Any
 
 from pipeline import contract
@@ -41,10 +43,33 @@ def checked_from_data(data: dict[str, Any]) -> Checked:
             values[attribute(sheet)] = ([model.model_validate(row) for row in raw]
                                         if sheet.table else model.model_validate(raw))
         project = Project(source=project["source"], cells=project["cells"], **values)
-    report = data["report"]
+    return Checked(project, report_from_data(data["report"]))
+
+
+def report_from_data(report: dict[str, Any]) -> Report:
     findings = [finding_from_data(f) for f in report["findings"]]
-    return Checked(project, Report(file=report["file"], project_id=report["project_id"],
-                                   project_name=report["project_name"], findings=findings))
+    return Report(file=report["file"], project_id=report["project_id"],
+                  project_name=report["project_name"], findings=findings)
+
+
+class PackedReport:
+    """A Report kept for the end of a run as compressed JSON: about 2 kB where the Report's
+    objects take about 27 kB, which at 1000 workbooks was most of what a run held."""
+
+    __slots__ = ("data", "error_count", "warning_count")
+
+    def __init__(self, report: Report) -> None:
+        text = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        self.data = zlib.compress(text.encode("utf-8"), 1)
+        self.error_count = len(report.errors)
+        self.warning_count = len(report.warnings)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(zlib.decompress(self.data))
+        return data
+
+    def unpack(self) -> Report:
+        return report_from_data(self.to_dict())
 
 
 def finding_from_data(data: dict[str, Any]) -> Finding:
