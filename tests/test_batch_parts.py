@@ -204,3 +204,26 @@ def test_the_run_report_written_a_project_at_a_time_is_the_results_json(
     written = json.loads((tmp_path / "out" / STATE_FOLDER / "run-report.json").read_text())
     assert written == json.loads(json.dumps(result.to_dict(), default=str))
     assert [p["status"] for p in written["projects"]] == ["built", "failed"]
+
+
+def test_the_spool_of_a_killed_run_is_removed_and_a_running_ones_is_kept(
+        tmp_path: Path) -> None:
+    from pipeline.batch.spool import PREFIX, remove_abandoned_spools
+
+    gone = subprocess_pid_that_has_exited()
+    abandoned = tmp_path / f"{PREFIX}{gone}-abc"
+    running = tmp_path / f"{PREFIX}{os.getpid()}-def"
+    for folder in (abandoned, running):
+        folder.mkdir()
+        (folder / "x.pickle").write_bytes(b"")
+    remove_abandoned_spools(tmp_path)
+    assert not abandoned.exists() and running.exists()
+
+
+def subprocess_pid_that_has_exited() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -37,11 +37,16 @@ def load_spooled(path: Path) -> Checked:
     return checked
 
 
+PREFIX = "projektmodell-spool-"
+
+
 class Spool:
-    """A private temp folder for one run, removed when the run ends."""
+    """A private temp folder for one run, removed when the run ends; the folders of runs
+    that were killed (their process gone) are removed when the next run starts."""
 
     def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="projektmodell-spool-"))
+        remove_abandoned_spools(Path(tempfile.gettempdir()))
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.pickle"
@@ -54,3 +59,25 @@ class Spool:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def remove_abandoned_spools(temp: Path) -> None:
+    """Remove this user's spool folders whose process is no longer running."""
+    for folder in temp.glob(f"{PREFIX}*-*"):
+        pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
+        try:
+            if folder.stat().st_uid != os.getuid() or not pid.isdigit() or alive(int(pid)):
+                continue
+        except (OSError, AttributeError):  # AttributeError: os.getuid on Windows
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: leave its folder
+    return True
