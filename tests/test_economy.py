@@ -106,17 +106,6 @@ def hostile_fill() -> dict[str, Any]:
     return fill
 
 
-def keep_formulas_as_text(path: Path) -> None:
-    """A user typed these strings; the workbook holds them as text, not as formulas."""
-    book = openpyxl.load_workbook(path)
-    for ws in book:
-        for row in ws.iter_rows():
-            for c in row:
-                if c.data_type == "f":
-                    c.data_type = "s"
-    book.save(path)
-
-
 FILLS: dict[str, Callable[[], dict[str, Any]]] = {
     "example": example_fill, "planning": planning_fill, "closing": closing_fill,
     "errors": erroneous_fill, "hostile": hostile_fill,
@@ -137,7 +126,6 @@ def portfolio(tmp_path_factory: pytest.TempPathFactory
         path = folder / f"{name}.xlsx"
         build_workbook(fill["Projekt"]["projektnamn"], fill["Projekt"]["projekt_id"],
                        fill).save(path)
-        keep_formulas_as_text(path)
     (folder / "~$example.xlsx").write_bytes(b"lock")
     return folder, fills
 

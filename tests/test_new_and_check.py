@@ -126,3 +126,12 @@ def test_check_report_puts_sheets_with_errors_first(make_workbook, fill) -> None
     assert headings == ["Blad Personkontrakt:", "Blad Risker:", "Blad Checklistor:"]
     risker = output.split("Blad Risker:")[1].splitlines()[1]
     assert risker.startswith("    FEL B2: 'Sannolikhet': värdet 'hög'")
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    name = '=HYPERLINK("http://x";"klicka")'
+    assert run("new", name, "--dir", str(tmp_path))[0] == 0
+    path = next(tmp_path.glob("*.xlsx"))
+    cell = openpyxl.load_workbook(path)["Projekt"]["B4"]
+    assert (cell.value, cell.data_type) == (name, "s")
+    assert check_file(path).project.info.projektnamn == name

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import openpyxl
 import pytest
 
 from pipeline.check import Checked, check_file
@@ -46,18 +45,6 @@ def hostile_fill() -> dict[str, Any]:
     return fill
 
 
-def as_text(path: Path) -> Path:
-    """Strings starting with = are what the user typed: keep them text in the workbook."""
-    book = openpyxl.load_workbook(path)
-    for ws in book:
-        for row in ws.iter_rows():
-            for c in row:
-                if c.data_type == "f":
-                    c.data_type = "s"
-    book.save(path)
-    return path
-
-
 def touch(output: Path, relative: str) -> str:
     target = output / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +72,7 @@ def output_tree(make_workbook: Callable[..., Path], tmp_path: Path) -> tuple[Pat
     broken = tmp_path / "in" / "trasig.xlsx"
     broken.parent.mkdir(parents=True)
     broken.write_bytes(b"not a workbook")
-    paths = [as_text(make_workbook(make())) for make in
+    paths = [make_workbook(make()) for make in
              (example_fill, planning_fill, erroneous_fill, hostile_fill)] + [broken]
     entries = [entry_for(check_file(p), output) for p in paths]
     (output / "index.html").write_text(index_html(entries, GENERATED), encoding="utf-8")

@@ -150,7 +150,7 @@ def write_key_values(ws: Worksheet, sheet: Sheet, values: Mapping[str, Any]) -> 
         label, cell, hint = ws.cell(i, 1, field.label), ws.cell(i, 2), ws.cell(i, 3)
         label.font = LABEL_FONT
         label.alignment = Alignment(vertical="top")
-        cell.value = values.get(field.key)
+        put_value(cell, values.get(field.key))
         cell.style = style_name(field)
         hint.value = " · ".join(x for x in (need_text(field), kind_text(field), field.help) if x)
         hint.font = HELP_FONT
@@ -172,7 +172,7 @@ def write_table(ws: Worksheet, sheet: Sheet, rows: Sequence[Mapping[str, Any]]) 
         values = rows[r - 2] if r - 2 < len(rows) else {}
         for column, field in enumerate(sheet.fields, start=1):
             cell = ws.cell(r, column)
-            cell.value = values.get(field.key)
+            put_value(cell, values.get(field.key))
             locked = prefilled and field.key in ("fas", "id", "kontrollpunkt", "beslutspunkt",
                                                  "innebord") and r - 2 < len(rows)
             cell.style = style_name(field, locked)
@@ -182,6 +182,13 @@ def write_table(ws: Worksheet, sheet: Sheet, rows: Sequence[Mapping[str, Any]]) 
             add_dropdown(ws, field, f"{letter}2:{letter}{last}")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.fields))}1"
+
+
+def put_value(cell: Any, value: Any) -> None:
+    """A value as written: a text starting with `=` stays text, never becomes a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
 
 
 def style_name(field: Field, prefilled: bool = False) -> str:
