@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import functools
 import shutil
-import subprocess
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
@@ -24,7 +23,7 @@ from pipeline.check import Checked, check_file
 from pipeline.economy import economy_workbook, project_calculation, write_economy
 from pipeline.example import checklist, decisions, example_fill
 from pipeline.workbook.writer import build_workbook
-from tests.conftest import require_tool
+from tests.conftest import soffice_convert
 
 DEFAULT_RATE = 450
 HOSTILE_NAME = '=HYPERLINK("http://x";"klicka")'
@@ -318,15 +317,11 @@ def test_economy_command(portfolio, tmp_path):
 
 
 def test_ekonomi_opens_in_libreoffice(portfolio, tmp_path):
-    soffice = require_tool("soffice")
     folder, fills = portfolio
-    target = tmp_path / "lo" / "ekonomi.xlsx"
+    target = tmp_path / "ekonomi.xlsx"
     write_economy(folder, target)
-    profile = tmp_path / "lo-profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", "csv", "--outdir", str(target.parent), str(target)],
-                   check=True, timeout=120, capture_output=True)
-    with (target.parent / "ekonomi.csv").open(encoding="utf-8", errors="replace") as handle:
+    csv_file = soffice_convert([target], "csv", tmp_path / "lo")[0]
+    with csv_file.open(encoding="utf-8", errors="replace") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["Projekt-ID", "Projektnamn"]
     ids = [r[0] for r in rows[1:]]
