@@ -13,35 +13,20 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from pipeline.check import Checked, check_file
-from pipeline.example import checklist, decisions, example_fill
+from pipeline.example import example_fill
 from pipeline.portfolio import PortfolioEntry, index_html, summarize
+from tests import fills
 from tests.conftest import require_tool
+from tests.fills import erroneous_fill, planning_fill
 
 HOSTILE_NAME = '<script>alert("x")</script> & =HYPERLINK("http://x";"klicka")'
 GENERATED = datetime(2026, 11, 27, 6, 0)
 
 
-def planning_fill() -> dict[str, Any]:
-    fill = example_fill()
-    fill["Projekt"].update(projekt_id="AF-2024-02", projektnamn="Unga till jobb",
-                           forvaltning="Arbetslivsförvaltningen", aktuell_fas="Planering")
-    fill["Checklistor"] = checklist(("Relevans", "Förberedelse"))
-    fill["Beslut"] = decisions(("BP1",))
-    fill["Statusrapporter"] = []
-    return fill
-
-
-def erroneous_fill() -> dict[str, Any]:
-    fill = example_fill()
-    fill["Projekt"].update(projekt_id="SK-2023-11", projektnamn="Läslyftet",
-                           forvaltning="Skolförvaltningen")
-    fill["Beslut"] = decisions(("BP1",))
-    return fill
-
-
 def hostile_fill() -> dict[str, Any]:
-    fill = example_fill()
-    fill["Projekt"].update(projekt_id="KS-2024-66", projektnamn=HOSTILE_NAME)
+    """A name that would be markup and a formula, were it not escaped."""
+    fill = fills.hostile_fill()
+    fill["Projekt"]["projektnamn"] = HOSTILE_NAME
     return fill
 
 
