@@ -144,9 +144,5 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
 )
 
 
-def document_kind(kind: DocKind) -> DocumentKind:
-    return next(d for d in DOCUMENTS if d.kind == kind)
-
-
 DEFAULT_HOURLY_RATE = 450
 """kr per hour for a personkontrakt without Timkostnad (a common internal rate)."""

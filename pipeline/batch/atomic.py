@@ -52,10 +52,6 @@ def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    write_atomic(path, text.encode("utf-8"))
-
-
 def _temp_file(folder: Path) -> tuple[int, str]:
     return tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
 
