@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -30,10 +30,9 @@ class Finding:
         return self.sheet or ""
 
     def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["severity"] = str(self.severity)
-        data["blocks"] = list(self.blocks)
-        return data
+        return {"code": self.code, "severity": str(self.severity), "message": self.message,
+                "sheet": self.sheet, "cell": self.cell, "value": self.value,
+                "blocks": list(self.blocks)}
 
 
 def error(code: str, message: str, **where: object) -> Finding:

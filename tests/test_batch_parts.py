@@ -117,6 +117,39 @@ def test_an_edited_stored_checked_only_means_a_rebuild(tmp_path: Path) -> None:
     assert State(tmp_path / "out").records()["p.xlsx"].files
 
 
+def built_example(tmp_path: Path) -> tuple[list[str], Path]:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
+    arguments = ["build", str(tmp_path / "in"), str(tmp_path / "out"), "--jobs", "1"]
+    assert CliRunner().invoke(main, arguments).exit_code == 0
+    return arguments, tmp_path / "out" / STATE_FOLDER
+
+
+def test_an_unchanged_project_reports_the_findings_of_the_run_that_built_it(
+        tmp_path: Path) -> None:
+    arguments, state = built_example(tmp_path)
+    first = json.loads((state / "run-report.json").read_text(encoding="utf-8"))
+    second = CliRunner().invoke(main, arguments)
+    again = json.loads((state / "run-report.json").read_text(encoding="utf-8"))
+    assert "0 byggda, 1 oförändrade" in second.output
+    assert "p.xlsx: oförändrad -> KS-2011-01 Föräldrastöd, 0 fel, 6 varningar" in second.output
+    assert again["projects"][0]["status"] == "unchanged"
+    assert again["projects"][0]["report"] == first["projects"][0]["report"]
+    assert [f["code"] for f in again["projects"][0]["report"]["findings"]] == [
+        "checklist-open"] * 6
+
+
+def test_an_edited_record_only_means_a_rebuild(tmp_path: Path) -> None:
+    arguments, state = built_example(tmp_path)
+    for record in (state / "projects").iterdir():
+        data = json.loads(record.read_text(encoding="utf-8"))
+        record.write_text(json.dumps({**data, "report": '{"findings": 1}'}), encoding="utf-8")
+    second = CliRunner().invoke(main, arguments)
+    assert second.exit_code == 0
+    assert "1 byggda, 0 oförändrade" in second.output
+    assert '"errors":0' in State(tmp_path / "out").records()["p.xlsx"].report
+
+
 def test_pdf_without_libreoffice_is_one_message_and_the_documents_are_written(
         tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()

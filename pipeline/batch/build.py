@@ -33,7 +33,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.batch.atomic import fsync_folder, remove_leftover_temps, write_atomic
+from pipeline.batch.atomic import make_durable, remove_leftover_temps, write_atomic
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import name_key, project_folder_name, safe_file_name, unique_names
 from pipeline.batch.pdf import convert_to_pdf, pdf_path
@@ -51,11 +51,11 @@ from pipeline.batch.state import (
 )
 from pipeline.batch.stored import PackedReport
 from pipeline.batch.work import (
+    FINDINGS_REPORT,
     CheckOutcome,
     Identity,
     ProduceOutcome,
     check_task,
-    identity_of,
     init_worker,
     produce_task,
     templates_in_use,
@@ -68,9 +68,7 @@ from pipeline.errors import ProjektmodellError, TemplateError, UsageError
 from pipeline.findings import Report, error
 from pipeline.portfolio import INDEX_FILE, PortfolioEntry, index_html, summarize
 from pipeline.project import Project
-from pipeline.report_text import format_report
 
-FINDINGS_REPORT = "Kontrollrapport.txt"
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
 IN_FLIGHT_PER_JOB = 2
 """Tasks submitted per worker at a time: enough to keep every worker busy, few enough that
@@ -295,23 +293,24 @@ def future_outcome(future: Future[object]) -> object:
 # --- the run ------------------------------------------------------------------------------
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build OUTPUT from INPUT; raises UsageError or OutputLocked before writing anything."""
+    """Build OUTPUT from INPUT; raises UsageError or OutputLocked before writing anything
+    (but the state folder and the lock)."""
     templates = validate_options(options)
     templates_hash = folder_hash(templates)
     state = State(options.output)
-    if anything_to_produce(options, state, templates_hash):
-        load_run_templates(templates)  # about a second: skipped when nothing changed
     options.output.mkdir(parents=True, exist_ok=True)
     state.prepare()
     with BuildLock(state.folder):
+        if anything_to_produce(options, state, templates_hash):
+            load_run_templates(templates)  # skipped when nothing changed
         return Run(options, templates, templates_hash, state,
                    progress or (lambda _r: None)).run()
 
 
 def anything_to_produce(options: BuildOptions, state: State, templates_hash: str) -> bool:
     """Whether some workbook may need its documents made (so the templates are needed);
-    a workbook that cannot be read needs none. Read before the lock is taken: a wrong
-    answer only means the templates are loaded later (`Run.ensure_templates`)."""
+    a workbook that cannot be read needs none. A wrong answer only means the templates
+    are loaded later (`Run.ensure_templates`)."""
     if options.force:
         return True
     records = state.records()
@@ -334,7 +333,7 @@ def is_current(state: State, record: Record | None, content: str, templates_hash
     if (record.content, record.templates, record.version) != (
             content, templates_hash, __version__):
         return False
-    return state.files_present(record) and state.checked_path(record.fingerprint).is_file()
+    return state.files_present(record) and state.checked_intact(record)
 
 
 class Run:
@@ -397,7 +396,7 @@ class Run:
         for workbook, outcome in run_tasks(executor, check_task, calls, self.in_flight):
             item = pending[workbook]
             if isinstance(outcome, CheckOutcome) and outcome.report is not None:
-                item.report, item.identity = PackedReport(outcome.report), outcome.identity
+                item.report, item.identity = outcome.report, outcome.identity
             else:
                 why = outcome.failure if isinstance(outcome, CheckOutcome) else str(outcome)
                 self.fail(workbook, f"Kontrollen avbröts: {why}", content=item.content)
@@ -422,24 +421,23 @@ class Run:
             del data
 
     def take_unchanged(self, item: Pending) -> bool:
-        """Fill in an unchanged project from its stored Checked (kept only as its report and
-        identity); False when it must be checked and built again."""
-        checked = self.reusable(item)
-        if checked is None:
+        """Fill in an unchanged project from its record (its report and identity; the
+        stored Checked is loaded only if ekonomi.xlsx and index.html are written again);
+        False when it must be checked and built again."""
+        record = item.record
+        if self.options.force or record is None or not is_current(
+                self.state, record, item.content, self.templates_hash):
             return False
-        assert item.record is not None
-        item.report, item.identity = PackedReport(checked.report), identity_of(checked)
-        item.stored = self.state.checked_path(item.record.fingerprint)
+        try:
+            report = PackedReport.from_json(record.report)
+        except (ValueError, TypeError):
+            return False  # an edited record: the project is rebuilt
+        head = report.to_dict()
+        item.report, item.identity = report, Identity(head.get("project_id"),
+                                                      head.get("project_name"))
+        item.stored = self.state.checked_path(record.fingerprint)
         item.unchanged = True
         return True
-
-    def reusable(self, item: Pending) -> Checked | None:
-        """The stored Checked of an unchanged project, or None when it must be rebuilt."""
-        if self.options.force or not is_current(self.state, item.record, item.content,
-                                                 self.templates_hash):
-            return None
-        assert item.record is not None
-        return self.state.load_checked(item.record)
 
     # --- 3. folders ----------------------------------------------------------------------------
 
@@ -508,7 +506,7 @@ class Run:
                           item.content, item.stored)
                 continue
             built.append(record)
-            self.finish(ProjectResult(workbook, Status.BUILT, PackedReport(outcome.report),
+            self.finish(ProjectResult(workbook, Status.BUILT, outcome.report,
                                       record.folder, list(record.files),
                                       content=item.content, stored=item.stored))
         return built
@@ -531,19 +529,19 @@ class Run:
         assert item.folder is not None and produced.report is not None
         folder = self.output / item.folder
         folder.mkdir(exist_ok=True)
-        outputs = named_outputs(produced.files, produced.report)
+        outputs = named_outputs(produced.files)
         written = []
         for name, data in outputs:
-            write_atomic(folder / name, data)
+            write_atomic(folder / name, data, sync=False)
             written.append(f"{item.folder}/{name}")
+        make_durable(folder, [folder / name for name, _ in outputs])
         if self.options.pdf:
             written += [f"{item.folder}/{pdf_path(Path(n)).name}" for n, _ in outputs
                         if n.endswith(".docx")]
-        fsync_folder(folder)
         record = Record(item.workbook, item.content, self.templates_hash, __version__,
-                        item.folder, written, stale=stale_files(item.record, written))
-        self.state.save_stored(record, produced.stored)
-        return record
+                        item.folder, written, stale=stale_files(item.record, written),
+                        report=produced.report_json)
+        return self.state.save_stored(record, produced.stored)
 
     # --- 5. stale files, PDFs, portfolio ----------------------------------------------------
 
@@ -690,11 +688,9 @@ def add_clash(reasons: dict[str, str], items: list[Pending], code: str, what: st
         reasons[item.workbook] = message
 
 
-def named_outputs(files: list[OutputFile], report: Report) -> list[tuple[str, bytes]]:
+def named_outputs(files: list[OutputFile]) -> list[tuple[str, bytes]]:
     """(safe unique file name, bytes) of the documents, the calculation and the findings."""
-    text = format_report(report) + "\n"
     items = [(safe_file_name(f.name), f.data) for f in files]
-    items.append((FINDINGS_REPORT, text.encode("utf-8")))
     names = unique_names([n for n, _ in items])
     return list(zip(names, (d for _, d in items), strict=True))
 

@@ -16,11 +16,11 @@ import io
 import json
 import zipfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from pipeline.batch.atomic import write_atomic, write_atomic_chunks
-from pipeline.batch.stored import checked_from_data, checked_to_data
+from pipeline.batch.stored import checked_from_data
 from pipeline.check import Checked, is_lock_file
 
 STATE_FOLDER = ".projektmodell"
@@ -28,7 +28,8 @@ RECORDS = "projects"
 CHECKED = "checked"
 RUN_REPORT = "run-report.json"
 PORTFOLIO_KEY = "portfolio.json"
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
+"""2: a record carries its project's report (so an unchanged project is not loaded)."""
 
 
 def sha256(data: bytes) -> str:
@@ -71,6 +72,11 @@ class Record:
     """Files written by an earlier run and no longer produced: removed at the end of a run."""
     deleted: bool = False
     """The workbook is gone: its files are stale and the record goes once they are removed."""
+    report: str = ""
+    """The project's report (check and documents) as JSON, as in the stored Checked: an
+    unchanged project needs only this, not its whole Checked."""
+    checked: str = ""
+    """The sha256 of the stored Checked's bytes: an edited one means a rebuild."""
     format: int = RECORD_FORMAT
 
     @property
@@ -92,29 +98,39 @@ def is_inside(relative: str) -> bool:
     return bool(relative) and not path.is_absolute() and ".." not in path.parts
 
 
+def read_records(folder: Path) -> dict[str, Record]:
+    records = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            record = Record(**data)
+        except (OSError, ValueError, TypeError):
+            continue
+        if record.format == RECORD_FORMAT and all(
+                isinstance(getattr(record, name), str)
+                for name in ("workbook", "content", "folder", "report", "checked")):
+            records[record.workbook] = record
+    return records
+
+
 class State:
     """The state folder of one OUTPUT."""
 
     def __init__(self, output: Path) -> None:
         self.output = output
         self.folder = output / STATE_FOLDER
+        self._records: dict[str, Record] | None = None
 
     def prepare(self) -> None:
         (self.folder / RECORDS).mkdir(parents=True, exist_ok=True)
         (self.folder / CHECKED).mkdir(parents=True, exist_ok=True)
 
     def records(self) -> dict[str, Record]:
-        """The records by workbook name; an unreadable record is ignored (project rebuilt)."""
-        records = {}
-        for path in sorted((self.folder / RECORDS).glob("*.json")):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                record = Record(**data)
-            except (OSError, ValueError, TypeError):
-                continue
-            if record.format == RECORD_FORMAT:
-                records[record.workbook] = record
-        return records
+        """The records by workbook name; an unreadable record is ignored (project rebuilt).
+        Read from disk once; `save_record` and `forget` keep them up to date."""
+        if self._records is None:
+            self._records = read_records(self.folder / RECORDS)
+        return dict(self._records)
 
     def record_path(self, workbook: str) -> Path:
         return self.folder / RECORDS / f"{record_key(workbook)}.json"
@@ -122,27 +138,33 @@ class State:
     def checked_path(self, key: str) -> Path:
         return self.folder / CHECKED / f"{key}.json"
 
-    def save(self, record: Record, checked: Checked) -> None:
-        """Checked first, record second: a record never names a missing Checked."""
-        text = json.dumps(checked_to_data(checked), ensure_ascii=False, separators=(",", ":"))
-        write_atomic(self.checked_path(record.fingerprint), text.encode("utf-8"))
-        self.save_record(record)
+    def save_stored(self, record: Record, stored: bytes) -> Record:
+        """The project's Checked (serialized by a worker as `checked_json`), then its record
+        (as saved): a record never names a missing Checked."""
+        write_atomic(self.checked_path(record.fingerprint), stored, sync=False)
+        saved = replace(record, checked=sha256(stored))
+        self.save_record(saved)
+        return saved
 
-    def save_stored(self, record: Record, stored: bytes) -> None:
-        """As `save`, the Checked already serialized (by a worker) as `checked_to_data`."""
-        write_atomic(self.checked_path(record.fingerprint), stored)
-        self.save_record(record)
+    def checked_intact(self, record: Record) -> bool:
+        """The record's stored Checked is there, as it was written."""
+        try:
+            data = self.checked_path(record.fingerprint).read_bytes()
+        except OSError:
+            return False
+        return sha256(data) == record.checked
 
     def save_record(self, record: Record) -> None:
         text = json.dumps(asdict(record), ensure_ascii=False, indent=1)
-        write_atomic(self.record_path(record.workbook), text.encode("utf-8"))
+        write_atomic(self.record_path(record.workbook), text.encode("utf-8"), sync=False)
+        if self._records is not None:
+            self._records[record.workbook] = record
 
     def forget(self, workbook: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.record_path(workbook).unlink()
-
-    def load_checked(self, record: Record) -> Checked | None:
-        return self.load_checked_at(self.checked_path(record.fingerprint))
+        if self._records is not None:
+            self._records.pop(workbook, None)
 
     def load_checked_at(self, path: Path) -> Checked | None:
         try:

@@ -17,14 +17,15 @@ from pipeline.project import MODELS, Project, attribute
 
 
 def checked_to_data(checked: Checked) -> dict[str, Any]:
-    project = checked.project
-    return {
-        "project": None if project is None else {
-            "source": project.source, "cells": project.cells,
+    return {"project": project_to_data(checked.project), "report": checked.report.to_dict()}
+
+
+def project_to_data(project: Project | None) -> dict[str, Any] | None:
+    if project is None:
+        return None
+    return {"source": project.source, "cells": project.cells,
             "sheets": {attribute(s): json_sheet(project.sheet(s), s.table)
-                       for s in contract.SHEETS}},
-        "report": checked.report.to_dict(),
-    }
+                       for s in contract.SHEETS}}
 
 
 def json_sheet(value: Any, table: bool) -> Any:
@@ -52,17 +53,47 @@ def report_from_data(report: dict[str, Any]) -> Report:
                   project_name=report["project_name"], findings=findings)
 
 
+def report_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def checked_json(checked: Checked, report: str) -> bytes:
+    """`checked_to_data` as JSON, the report given as its JSON text (made once)."""
+    text = json.dumps(project_to_data(checked.project), ensure_ascii=False,
+                      separators=(",", ":"))
+    return f'{{"project":{text},"report":{report}}}'.encode()
+
+
 class PackedReport:
     """A Report kept for the end of a run as compressed JSON: about 2 kB where the Report's
     objects take about 27 kB, which at 1000 workbooks was most of what a run held."""
 
     __slots__ = ("data", "error_count", "warning_count")
 
-    def __init__(self, report: Report) -> None:
-        text = json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    def __init__(self, report: Report, text: str | None = None) -> None:
+        """text: the report's `report_json`, when it was already made."""
+        text = report_json(report) if text is None else text
         self.data = zlib.compress(text.encode("utf-8"), 1)
         self.error_count = len(report.errors)
         self.warning_count = len(report.warnings)
+
+    @classmethod
+    def from_json(cls, text: str) -> PackedReport:
+        """From `report_json`'s text (a record's); raises ValueError or TypeError when it is
+        not a report."""
+        data = json.loads(text)
+        if not (isinstance(data, dict) and isinstance(data.get("findings"), list)
+                and isinstance(data.get("errors"), int)
+                and isinstance(data.get("warnings"), int)):
+            raise ValueError("not a report")
+        packed = cls.__new__(cls)
+        packed.data = zlib.compress(text.encode("utf-8"), 1)
+        packed.error_count, packed.warning_count = data["errors"], data["warnings"]
+        return packed
+
+    @property
+    def text(self) -> str:
+        return zlib.decompress(self.data).decode("utf-8")
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(zlib.decompress(self.data))

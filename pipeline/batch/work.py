@@ -10,17 +10,18 @@ documents' bytes until they are written); the project itself goes through the ru
 
 from __future__ import annotations
 
-import json
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.batch.spool import load_spooled, spool
-from pipeline.batch.stored import checked_to_data
+from pipeline.batch.stored import PackedReport, checked_json, report_json
 from pipeline.check import Checked, check_bytes
 from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates, produce
 from pipeline.economy import CALCULATION_FILE, project_calculation
-from pipeline.findings import Report
+from pipeline.report_text import format_report
+
+FINDINGS_REPORT = "Kontrollrapport.txt"
 
 _templates: Templates | None = None
 
@@ -61,7 +62,7 @@ class Identity:
 @dataclass
 class CheckOutcome:
     workbook: str
-    report: Report | None = None
+    report: PackedReport | None = None
     identity: Identity | None = None
     """None when the workbook could not be read as a project (see the report)."""
     failure: str | None = None
@@ -70,9 +71,12 @@ class CheckOutcome:
 @dataclass
 class ProduceOutcome:
     workbook: str
-    report: Report | None = None
+    report: PackedReport | None = None
     """The check's findings and the documents'."""
+    report_json: str = ""
+    """The same report as JSON, for the project's record."""
     files: list[OutputFile] = field(default_factory=list)
+    """The documents, the calculation and the findings report."""
     stored: bytes = b""
     """The project's Checked as the state's JSON (serialized here, off the parent)."""
     failure: str | None = None
@@ -91,7 +95,7 @@ def check_task(workbook: str, data: bytes, spooled: Path) -> CheckOutcome:
         checked = check_bytes(data, workbook)
         if checked.project is not None:
             spool(spooled, checked)
-        return CheckOutcome(workbook, checked.report, identity_of(checked))
+        return CheckOutcome(workbook, PackedReport(checked.report), identity_of(checked))
     except Exception as exc:  # one bad workbook never stops the batch
         return CheckOutcome(workbook, failure=reason(exc))
 
@@ -106,13 +110,12 @@ def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
         if checked.project is None:
             raise RuntimeError("arbetsboken saknar projekt")
         produced = produce(checked.project, checked.report, _templates)
-        checked.report.extend(produced.findings)
-        files = [*produced.files, OutputFile(CALCULATION_FILE, project_calculation(checked))]
-        return ProduceOutcome(workbook, checked.report, files, stored_json(checked))
+        report = checked.report
+        report.extend(produced.findings)
+        files = [*produced.files, OutputFile(CALCULATION_FILE, project_calculation(checked)),
+                 OutputFile(FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8"))]
+        text = report_json(report)
+        return ProduceOutcome(workbook, PackedReport(report, text), text, files,
+                              checked_json(checked, text))
     except Exception as exc:  # one bad workbook never stops the batch
         return ProduceOutcome(workbook, failure=reason(exc))
-
-
-def stored_json(checked: Checked) -> bytes:
-    text = json.dumps(checked_to_data(checked), ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8")
