@@ -6,8 +6,11 @@ Text copied from a project workbook is always written as a text cell (no formula
 
 EconomyBook takes one project at a time: its rows are pickled to a temporary file (in memory
 while small), and only a sort key and a file position per project stay in memory, with the
-running totals. The workbook is then streamed in openpyxl's write-only mode, so memory does
-not grow with the number of projects.
+running totals. The workbook is then streamed, so memory does not grow with the number of
+projects: openpyxl writes a prototype workbook once per process (pipeline.economy_xlsx), and
+a book copies its unchanged parts and writes only its rows, widths and ranges. The same
+workbook written by openpyxl's write-only mode alone stays as the reference
+(EconomyBook.reference_bytes), which the tests compare the fast one with.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -32,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from pipeline import figures
+from pipeline import economy_xlsx, figures
 from pipeline.check import Checked, check_file, discover
 from pipeline.contract import FINANSIARSTYP
 from pipeline.project import Project
@@ -132,12 +137,28 @@ class Widths:
         return self.seen >= WIDTH_ROWS
 
     def fit(self, rows: Iterable[Row], counted: bool = True) -> None:
+        """As display_width for every cell; a text is measured line by line only when it is
+        longer than the widest so far (its longest line cannot be longer than itself)."""
+        kinds, widest = self.kinds, self.widest
         for row in rows:
             if counted and self.full:
                 return
             self.seen += counted
-            for i, (kind, value) in enumerate(zip(self.kinds, row, strict=True)):
-                self.widest[i] = max(self.widest[i], display_width(value, kind))
+            if len(row) != len(kinds):
+                raise ValueError(f"a row of {len(row)} values for {len(kinds)} columns")
+            for i, value in enumerate(row):
+                if value is None:
+                    continue
+                kind = kinds[i]
+                if kind == "sek" or kind == "date":
+                    width = display_width(value, kind)
+                else:
+                    text = value if type(value) is str else str(value)
+                    if len(text) <= widest[i]:
+                        continue
+                    width = display_width(text, kind)
+                if width > widest[i]:
+                    widest[i] = width
 
     def widths(self) -> list[int]:
         return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in self.widest]
@@ -410,15 +431,21 @@ class EconomyBook:
     spills the project's rows to a temporary file; to_bytes() streams the sheets.
     """
 
+    spool_bytes = SPOOL_BYTES  # a sheet larger than this (deflated) waits in a temporary file
+
     def __init__(self, spill: bool = True) -> None:
         self.store: MemoryRows | SpilledRows = SpilledRows() if spill else MemoryRows()
+        self.spill = spill
         self.totals = OverviewTotals()
         self.errors = 0  # projects whose workbook has errors
+        self.lines = [0] * len(SHEETS)  # rows per sheet
 
     def add(self, checked: Checked) -> None:
         rows = project_rows(checked)
         self.totals.add(rows[0][0])
         self.errors += has_errors(checked)
+        for i, lines in enumerate(rows):
+            self.lines[i] += len(lines)
         self.store.put(project_key(checked), rows)
 
     def widths(self, totals: Row) -> list[list[int]]:
@@ -433,6 +460,15 @@ class EconomyBook:
         return [w.widths() for w in fitted]
 
     def to_bytes(self) -> bytes:
+        """The workbook, written from the prototype openpyxl wrote once per process."""
+        totals = self.totals.row()
+        count = max(self.totals.count, 1)
+        return economy_xlsx.render_book(
+            prototype(), self.widths(totals), self.lines, self.store.ordered(), totals,
+            count, chart_width(count), self.spool_bytes if self.spill else None)
+
+    def reference_bytes(self) -> bytes:
+        """The same workbook written by openpyxl's write-only mode alone (slow)."""
         totals = self.totals.row()
         book = Workbook(write_only=True)
         writers = [SheetWriter(book.create_sheet(spec.title), spec, widths)
@@ -449,6 +485,11 @@ class EconomyBook:
         return buffer.getvalue()
 
 
+def chart_width(count: int) -> float:
+    """Centimetres: wider with more projects."""
+    return max(16, 2 + 1.6 * count)
+
+
 def add_budget_chart(book: Workbook, overview: WriteOnlyWorksheet, count: int) -> None:
     """Budget against utfall per project, on its own sheet."""
     chart = BarChart()
@@ -462,9 +503,35 @@ def add_budget_chart(book: Workbook, overview: WriteOnlyWorksheet, count: int) -
     data = Reference(overview, min_col=first, max_col=first + 1, min_row=1, max_row=count + 1)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(overview, min_col=1, min_row=2, max_row=count + 1))
-    chart.width, chart.height = max(16, 2 + 1.6 * count), 10
+    chart.width, chart.height = chart_width(count), 10
     sheet = book.create_sheet("Diagram")
     sheet.add_chart(chart, "A1")
+
+
+PROTOTYPE_PROJECTS = 9  # in the prototype's chart: a width and ranges no real part repeats
+
+
+def sample_row(spec: SheetSpec) -> Row:
+    return [date(2024, 1, 1) if c.kind == "date" else 1 for c in spec.columns]
+
+
+@cache
+def prototype() -> economy_xlsx.Prototype:
+    """The workbook's every part written by openpyxl once per process, with four rows per
+    sheet that show each cell's style: the header, a number or date in every column, a
+    totals row of numbers and an empty totals row."""
+    book = Workbook(write_only=True)
+    writers = [SheetWriter(book.create_sheet(spec.title), spec, [MIN_WIDTH] * len(spec.columns))
+               for spec in SHEETS]
+    for writer in writers:
+        writer.append([sample_row(writer.spec)])
+        writer.finish([1] * len(writer.spec.columns))
+        writer.ws.append([styled_cell(writer.ws, None, c) for c in writer.spec.columns])
+    add_budget_chart(book, writers[0].ws, PROTOTYPE_PROJECTS)
+    buffer = BytesIO()
+    book.save(buffer)
+    return economy_xlsx.parse_prototype(buffer.getvalue(), SHEETS, PROTOTYPE_PROJECTS,
+                                        chart_width(PROTOTYPE_PROJECTS))
 
 
 # --- the library API -------------------------------------------------------------------
