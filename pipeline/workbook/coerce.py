@@ -1,14 +1,17 @@
 """Turn cell values of many shapes into the contract's types (WORKBOOK.md reading rules).
 
 Each function returns the value, or raises `ValueProblem` with a Swedish explanation
-that the parser turns into a finding with the cell's address.
+that the parser turns into a finding with the cell's address. `converter` gives each
+field its function once per process, so that a cell costs one call.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from pipeline.contract import Field, Kind
@@ -31,19 +34,26 @@ WORD_DATE = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})")
 UNITS = re.compile(r"\s*(kr|kronor|sek|:-|tim|timmar|h|st|%|procent)\.?$", re.IGNORECASE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+BLANK_LINES = re.compile(r"\n{3,}")
+UNTIDY = re.compile(r"[\x00-\x1f\x7f\u00a0\u2007\u202f]|  ")
+"""What clean_text changes inside a text: without it, stripping the ends is all it does."""
+NORMALISED: dict[str, str] = {}
+NORMALISED_MAX = 50_000
 
 
 def clean_text(raw: Any, keep_lines: bool) -> str | None:
     """Text with stray spaces removed; line breaks kept only where a field is prose."""
     if raw is None:
         return None
+    if raw.__class__ is str and UNTIDY.search(raw) is None:
+        return raw.strip() or None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = CONTROL.sub("", str(raw)).replace("\r\n", "\n").replace("\r", "\n")
     lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
     if keep_lines:
         text = "\n".join(lines)
-        text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+        text = BLANK_LINES.sub("\n\n", text).strip("\n")
     else:
         text = " ".join(line for line in lines if line)
     return text or None
@@ -107,15 +117,34 @@ def to_integer(raw: Any) -> int:
 
 def normalise_label(text: Any) -> str:
     """How labels and choices are compared: case and spacing do not matter."""
+    if text.__class__ is str:
+        found = NORMALISED.get(text)
+        if found is None:
+            if len(NORMALISED) >= NORMALISED_MAX:
+                NORMALISED.clear()
+            found = NORMALISED[text] = _normalise(text)
+        return found
+    return _normalise(text)
+
+
+def _normalise(text: Any) -> str:
     return (clean_text(text, keep_lines=False) or "").rstrip(":").strip().casefold()
 
 
 def to_choice(raw: Any, choices: tuple[str, ...]) -> str:
-    wanted = normalise_label(raw)
+    choice = choice_lookup(choices).get(normalise_label(raw))
+    if choice is None:
+        raise ValueProblem("är inget av de tillåtna värdena: " + ", ".join(choices))
+    return choice
+
+
+@cache
+def choice_lookup(choices: tuple[str, ...]) -> dict[str, str]:
+    """Normalised choice -> the choice as written in the contract (the first, if two meet)."""
+    lookup: dict[str, str] = {}
     for choice in choices:
-        if normalise_label(choice) == wanted:
-            return choice
-    raise ValueProblem("är inget av de tillåtna värdena: " + ", ".join(choices))
+        lookup.setdefault(normalise_label(choice), choice)
+    return lookup
 
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -123,29 +152,67 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def coerce(field: Field, raw: Any) -> Any:
     """The value of a non-empty cell as its field's type; raises ValueProblem."""
+    return converter(field)(raw)
+
+
+@cache
+def converter(field: Field) -> Callable[[Any], Any]:
+    """The function turning a non-empty cell into the field's type; raises ValueProblem."""
     kind = field.kind
     if kind is Kind.DATE:
-        return to_date(raw)
+        return to_date
     if kind in (Kind.AMOUNT, Kind.NUMBER, Kind.PERCENT, Kind.INTEGER):
-        value: Decimal | int = to_integer(raw) if kind is Kind.INTEGER else to_decimal(raw)
-        check_range(field, value)
-        return value
+        read: Callable[[Any], Decimal | int] = to_integer if kind is Kind.INTEGER else to_decimal
+        within = range_check(field)
+        if within is None:
+            return read
+
+        def number(raw: Any) -> Decimal | int:
+            value = read(raw)
+            within(value)
+            return value
+        return number
     if kind is Kind.CHOICE:
-        return to_choice(raw, field.choices)
-    text = clean_text(raw, keep_lines=kind is Kind.LONGTEXT)
-    if kind is Kind.EMAIL and text and not EMAIL.fullmatch(text):
-        raise ValueProblem("är ingen giltig e-postadress")
-    return text
+        lookup, choices = choice_lookup(field.choices), ", ".join(field.choices)
+
+        def choice(raw: Any) -> str:
+            found = lookup.get(normalise_label(raw))
+            if found is None:
+                raise ValueProblem("är inget av de tillåtna värdena: " + choices)
+            return found
+        return choice
+    if kind is Kind.EMAIL:
+        def email(raw: Any) -> str | None:
+            text = clean_text(raw, keep_lines=False)
+            if text and not EMAIL.fullmatch(text):
+                raise ValueProblem("är ingen giltig e-postadress")
+            return text
+        return email
+    keep_lines = kind is Kind.LONGTEXT
+    return lambda raw: clean_text(raw, keep_lines)
+
+
+def range_check(field: Field) -> Callable[[Decimal | int], None] | None:
+    """Raises ValueProblem for a value outside the field's bounds; None: no bounds."""
+    low, high = field.minimum, field.maximum
+    if low is None and high is None:
+        return None
+    low_value = Decimal(str(low)) if low is not None else None
+    high_value = Decimal(str(high)) if high is not None else None
+    bounds = f"mellan {fmt(low)} och {fmt(high)}" if low is not None and high is not None \
+        else (f"minst {fmt(low)}" if low is not None else f"högst {fmt(high)}")
+
+    def within(value: Decimal | int) -> None:
+        if (low_value is not None and value < low_value) or (
+                high_value is not None and value > high_value):
+            raise ValueProblem(f"ska vara {bounds}")
+    return within
 
 
 def check_range(field: Field, value: Decimal | int) -> None:
-    low, high = field.minimum, field.maximum
-    if (low is not None and value < Decimal(str(low))) or (high is not None and value > Decimal(
-        str(high)
-    )):
-        bounds = f"mellan {fmt(low)} och {fmt(high)}" if low is not None and high is not None \
-            else (f"minst {fmt(low)}" if low is not None else f"högst {fmt(high)}")
-        raise ValueProblem(f"ska vara {bounds}")
+    within = range_check(field)
+    if within is not None:
+        within(value)
 
 
 def fmt(number: float | None) -> str:

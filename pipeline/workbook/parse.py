@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from typing import Any
 
 from pipeline import contract
@@ -10,14 +11,35 @@ from pipeline.contract import CONTRACT_VERSION, Field, Need, Sheet
 from pipeline.findings import Finding, error, warning
 from pipeline.model import DOCUMENTS, DocKind, phase_by_name
 from pipeline.project import MODELS, Project, attribute, empty_project
-from pipeline.workbook.coerce import ValueProblem, coerce, is_blank, normalise_label
+from pipeline.workbook.coerce import ValueProblem, coerce, converter, is_blank, normalise_label
 from pipeline.workbook.reader import RawWorkbook, SheetCells, address, column_letter
 
 HEADER_SEARCH_ROWS = 50
 
 
+@cache
 def documents_in_phase(phase: int) -> tuple[DocKind, ...]:
     return tuple(d.kind for d in DOCUMENTS if d.from_phase <= phase)
+
+
+ColumnPlan = tuple[Field, str, bool, Callable[[Any], Any]]
+"""A table field as the row loop needs it: field, key, required, converter."""
+
+
+SheetPlan = tuple[Sheet, dict[str, str], frozenset[str], tuple[ColumnPlan, ...]]
+PLANS: dict[str, SheetPlan] = {}
+
+
+def sheet_plan(sheet: Sheet) -> SheetPlan:
+    """Worked out once per process from the contract: the sheet's normalised column labels
+    (-> key), its required keys, and per field what reading a cell needs."""
+    plan = PLANS.get(sheet.name)
+    if plan is None or plan[0] is not sheet:
+        wanted = {normalise_label(f.label): f.key for f in sheet.fields}
+        required = frozenset(f.key for f in sheet.fields if f.required)
+        columns = tuple((f, f.key, f.required, converter(f)) for f in sheet.fields)
+        plan = PLANS[sheet.name] = (sheet, wanted, required, columns)
+    return plan
 
 
 def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]]:
@@ -141,29 +163,39 @@ def read_cell(
     blocks: tuple[str, ...], required: bool | None = None,
 ) -> tuple[Any, list[Finding]]:
     """One cell's value as its field's type, with the findings it gives rise to."""
-    cell = address(row, column)
     raw = cells.value(row, column)
     if (row, column) in cells.uncached_formulas:
-        return None, [error(
-            "formula-without-value",
-            f"'{field.label}' är en formel utan sparat resultat (arbetsboken sparades av ett "
-            "program som inte räknar). Skriv in värdet, eller öppna och spara filen i Excel "
-            "eller LibreOffice.", sheet=sheet.name, cell=cell, blocks=blocks)]
+        return None, [uncached_formula(sheet, field, address(row, column), blocks)]
     if is_blank(raw):
         needed = bool(blocks) if required is None else required
         if needed:
-            return None, [error(
-                "missing-value", f"'{field.label}' saknas. Fyll i cellen.",
-                sheet=sheet.name, cell=cell, blocks=blocks)]
+            return None, [missing_value(sheet, field, address(row, column), blocks)]
         return None, []
     try:
         value = coerce(field, raw)
     except ValueProblem as problem:
-        return None, [error(
-            "invalid-value", f"'{field.label}': värdet '{shown(raw)}' {problem}.",
-            sheet=sheet.name, cell=cell, value=shown(raw),
-            blocks=blocks if field.required else ())]
+        return None, [invalid_value(sheet, field, address(row, column), raw, problem,
+                                    blocks if field.required else ())]
     return value, []
+
+
+def uncached_formula(sheet: Sheet, field: Field, cell: str, blocks: tuple[str, ...]) -> Finding:
+    return error(
+        "formula-without-value",
+        f"'{field.label}' är en formel utan sparat resultat (arbetsboken sparades av ett "
+        "program som inte räknar). Skriv in värdet, eller öppna och spara filen i Excel "
+        "eller LibreOffice.", sheet=sheet.name, cell=cell, blocks=blocks)
+
+
+def missing_value(sheet: Sheet, field: Field, cell: str, blocks: tuple[str, ...]) -> Finding:
+    return error("missing-value", f"'{field.label}' saknas. Fyll i cellen.",
+                 sheet=sheet.name, cell=cell, blocks=blocks)
+
+
+def invalid_value(sheet: Sheet, field: Field, cell: str, raw: Any, problem: ValueProblem,
+                  blocks: tuple[str, ...]) -> Finding:
+    return error("invalid-value", f"'{field.label}': värdet '{shown(raw)}' {problem}.",
+                 sheet=sheet.name, cell=cell, value=shown(raw), blocks=blocks)
 
 
 def shown(raw: Any) -> str:
@@ -173,13 +205,14 @@ def shown(raw: Any) -> str:
 
 def find_header(sheet: Sheet, cells: SheetCells) -> tuple[int, dict[str, int]] | None:
     """The first row holding the required column labels (or, failing that, the most labels)."""
-    wanted = {normalise_label(f.label): f.key for f in sheet.fields}
-    required = {f.key for f in sheet.fields if f.required}
+    _, wanted, required, _ = sheet_plan(sheet)
     best: tuple[int, dict[str, int]] | None = None
-    for row in range(1, min(cells.height, HEADER_SEARCH_ROWS) + 1):
+    for row, line in enumerate(cells.rows[:HEADER_SEARCH_ROWS], 1):
         columns: dict[str, int] = {}
-        for column in range(1, len(cells.rows[row - 1]) + 1):
-            key = wanted.get(normalise_label(cells.value(row, column)))
+        for column, value in enumerate(line, 1):
+            if value is None or value == "":
+                continue
+            key = wanted.get(normalise_label(value))
             if key is not None:
                 columns.setdefault(key, column)
         if required <= columns.keys():
@@ -203,20 +236,42 @@ def parse_table(
     findings = list(missing_columns(sheet, columns, header_row, produced))
     where = {key: column_letter(column) for key, column in columns.items()}
     rows = []
-    model = MODELS[sheet.name]
-    for row in range(header_row + 1, cells.height + 1):
-        if all(is_blank(cells.value(row, c)) for c in columns.values()):
+    validate = MODELS[sheet.name].model_validate
+    plan = [(field, key, required, convert, columns[key] - 1)
+            for field, key, required, convert in sheet_plan(sheet)[3] if key in columns]
+    indexes = [column - 1 for column in columns.values()]
+    uncached = cells.uncached_formulas
+    for row, line in enumerate(cells.rows[header_row:], header_row + 1):
+        width = len(line)
+        if all(index >= width or is_blank(line[index]) for index in indexes):
             continue
-        blocks = blocked_by(sheet, row, produced)
+        blocks: tuple[str, ...] | None = None
         values: dict[str, Any] = {"row": row}
-        for field in sheet.fields:
-            if field.key not in columns:
-                continue
-            value, found = read_cell(sheet, field, cells, row, columns[field.key],
-                                     blocks if field.required else (), field.required)
-            values[field.key] = value
-            findings.extend(found)
-        rows.append(model(**values))
+        for field, key, required, convert, index in plan:
+            raw = line[index] if index < width else None
+            if uncached and (row, index + 1) in uncached:
+                if blocks is None:
+                    blocks = blocked_by(sheet, row, produced)
+                values[key] = None
+                findings.append(uncached_formula(sheet, field, address(row, index + 1),
+                                                 blocks if required else ()))
+            elif raw is None or (isinstance(raw, str) and not raw.strip()):
+                values[key] = None
+                if required:
+                    if blocks is None:
+                        blocks = blocked_by(sheet, row, produced)
+                    findings.append(missing_value(sheet, field, address(row, index + 1),
+                                                  blocks))
+            else:
+                try:
+                    values[key] = convert(raw)
+                except ValueProblem as problem:
+                    if blocks is None:
+                        blocks = blocked_by(sheet, row, produced)
+                    values[key] = None
+                    findings.append(invalid_value(sheet, field, address(row, index + 1), raw,
+                                                  problem, blocks if required else ()))
+        rows.append(validate(values))
     return rows, where, findings
 
 
