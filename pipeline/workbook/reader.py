@@ -1,8 +1,15 @@
 """Read a workbook's cells with their real addresses.
 
-python-calamine reads the values (fast, and it gives formula cells their cached
-value). It cannot say whether a cell holds a formula, so the sheets' XML is scanned
-for formula cells without a cached value: those are reported, never trusted.
+Every zip member is decompressed once, which also checks each one's CRC as
+`ZipFile.testzip` does. The sheets the contract names are then read straight from
+their XML when they hold only the plain shapes Excel, LibreOffice and openpyxl write
+for typed-in values: numbers, shared and inline strings, and numbers in a date-only
+format. A workbook with anything else in those sheets (a formula, a boolean, a time,
+rich text with phonetic runs, the 1904 date system, a namespace prefix, ...) is read
+whole by python-calamine instead, which gives formula cells their cached value; it
+cannot say whether a cell holds a formula, so on that path the sheets' XML is also
+scanned for formula cells without a cached value: those are reported, never trusted.
+Both paths give the same cells (tests/test_new_and_check.py compares them).
 """
 
 from __future__ import annotations
@@ -11,12 +18,14 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import python_calamine
 from defusedxml import ElementTree
 
+from pipeline import contract
 from pipeline.errors import WorkbookUnreadable
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -24,6 +33,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CHECKED_SHEETS = frozenset(sheet.name for sheet in contract.SHEETS)
+"""The sheets the check reads; others (Instruktioner, a user's own) are never parsed."""
 
 
 @dataclass
@@ -69,6 +80,9 @@ def address(row: int, column: int) -> str:
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 """An <f> element (a formula), with or without a prefix; not <formula1> of a validation."""
+FORMULA_PLAIN = re.compile(rb"<f[\s>/]")
+FORMULA_PREFIXED = re.compile(rb":f[\s>/]")
+"""Together a fast first look for FORMULA_ELEMENT: each starts with a literal."""
 
 
 def parse_address(ref: str) -> tuple[int, int]:
@@ -82,20 +96,18 @@ def parse_address(ref: str) -> tuple[int, int]:
 
 
 def read_workbook(data: bytes) -> RawWorkbook:
-    """Every sheet's values, merged ranges and uncached formulas; raises WorkbookUnreadable."""
-    check_signature(data)
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = {name: read_sheet(book, name) for name in book.sheet_names}
-    except Exception as exc:  # calamine raises its own, undocumented error types
-        raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
-    for name, cells in find_uncached_formulas(data).items():
-        if name in sheets:
-            sheets[name].uncached_formulas = cells
-    return RawWorkbook(sheets)
+    """The contract's sheets: values, merged ranges and uncached formulas.
+
+    Raises WorkbookUnreadable."""
+    parts = unzip(data)
+    plain = read_plain(parts)
+    if plain is not None:
+        return plain
+    return read_with_calamine(data, parts)
 
 
-def check_signature(data: bytes) -> None:
+def unzip(data: bytes) -> dict[str, bytes]:
+    """Every member of the workbook's zip, each checked as `ZipFile.testzip` checks it."""
     if data.startswith(OLE_MAGIC):
         raise WorkbookUnreadable(
             "filen är lösenordsskyddad (krypterad) eller i det gamla .xls-formatet; "
@@ -106,14 +118,35 @@ def check_signature(data: bytes) -> None:
             "filen är ingen Excel-arbetsbok (.xlsx), kanske en text- eller CSV-fil "
             "med fel filändelse"
         )
+    parts: dict[str, bytes] = {}
+    broken = None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            broken = archive.testzip()
+            for info in archive.filelist:
+                try:
+                    with archive.open(info.filename, "r") as member:
+                        parts[info.filename] = member.read()
+                except zipfile.BadZipFile:
+                    broken = info.filename
+                    break
     except (zipfile.BadZipFile, EOFError) as exc:
         raise WorkbookUnreadable("filen är skadad eller ofullständig (avbruten kopiering?)") \
             from exc
     if broken:
         raise WorkbookUnreadable(f"filen är skadad ({broken} går inte att läsa)")
+    return parts
+
+
+def read_with_calamine(data: bytes, parts: dict[str, bytes]) -> RawWorkbook:
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = {name: read_sheet(book, name) for name in book.sheet_names
+                  if name in CHECKED_SHEETS}
+    except Exception as exc:  # calamine raises its own, undocumented error types
+        raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
+    for name, cells in find_uncached_formulas(parts, sheets.keys()).items():
+        sheets[name].uncached_formulas = cells
+    return RawWorkbook(sheets)
 
 
 def read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> SheetCells:
@@ -124,41 +157,281 @@ def read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> SheetCells:
     return SheetCells(name, rows, merged)
 
 
-def find_uncached_formulas(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Per sheet name, the cells holding a formula whose result was never saved."""
+def has_formula(xml: bytes) -> bool:
+    return bool((FORMULA_PLAIN.search(xml) or FORMULA_PREFIXED.search(xml))
+                and FORMULA_ELEMENT.search(xml))
+
+
+def find_uncached_formulas(parts: dict[str, bytes], names: Any = None
+                           ) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet name (of `names`, or all), the cells holding a formula whose result was
+    never saved."""
     found: dict[str, set[tuple[int, int]]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name, part in sheet_parts(archive).items():
-            try:
-                xml = archive.read(part)
-            except KeyError:
-                continue
-            if not FORMULA_ELEMENT.search(xml):
-                continue
-            cells = set()
-            for _, element in ElementTree.iterparse(io.BytesIO(xml)):
-                if element.tag == f"{NS_MAIN}c":
-                    formula = element.find(f"{NS_MAIN}f")
-                    cached = element.find(f"{NS_MAIN}v")
-                    if formula is not None and (cached is None or not (cached.text or "")):
-                        cells.add(parse_address(element.get("r", "")))
-                    element.clear()
-            if cells:
-                found[name] = cells
+    for name, part in sheet_parts(parts).items():
+        if names is not None and name not in names:
+            continue
+        xml = parts.get(part)
+        if xml is None or not has_formula(xml):
+            continue
+        cells = set()
+        for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+            if element.tag == f"{NS_MAIN}c":
+                formula = element.find(f"{NS_MAIN}f")
+                cached = element.find(f"{NS_MAIN}v")
+                if formula is not None and (cached is None or not (cached.text or "")):
+                    cells.add(parse_address(element.get("r", "")))
+                element.clear()
+        if cells:
+            found[name] = cells
     return found
 
 
-def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     """Sheet name -> the zip member holding its XML."""
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    book = ElementTree.fromstring(parts["xl/workbook.xml"])
+    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{NS_PKG_REL}Relationship")}
-    parts = {}
+    names = {}
     for sheet in book.iter(f"{NS_MAIN}sheet"):
         target = targets.get(sheet.get(f"{NS_REL}id"), "")
-        parts[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") \
+        names[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") \
             else f"xl/{target}"
-    return parts
+    return names
+
+
+# The plain reader. Anything it does not know raises NotPlain, and python-calamine
+# reads the workbook instead: a shape added here needs a case in the comparison test.
+
+class NotPlain(Exception):
+    """The workbook holds something the plain reader leaves to python-calamine."""
+
+
+ROOT = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml ([^>]*)\?>\s*)?<worksheet[\s>]")
+UTF8 = re.compile(rb"""encoding=["']utf-8["']""", re.IGNORECASE)
+VALUE = re.compile(rb"<v(?:>([^<]*)</v>)?")
+INLINE = re.compile(rb'<is(?:><t(?: xml:space="preserve")?>([^<]*)</t></is>)?')
+"""Each finds every <v (<is) of sheetData; an unknown shape has group 1 None."""
+FORMULA_START = re.compile(rb"<f")
+HEAD = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,6})")?'
+                  rb'(?: t="(n|s|inlineStr)")?>')
+NUMBER = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})'
+                   rb'([1-9][0-9]{0,6})"\s*/>')
+TEXT = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t>')
+ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
+ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+NUMBER_FORMAT = re.compile(rb'<numFmt numFmtId="([0-9]+)" formatCode="([^"]*)"\s*/>')
+XF = re.compile(rb"<xf\b([^>]*)>")
+XF_FORMAT = re.compile(rb'\bnumFmtId="([0-9]+)"')
+NUMBER_CODE = re.compile(r'(?:[0#?,.% ]|"[^"]*")+|General')
+DATE_CODE = re.compile(r"[dmy]+(?:\\?[-/. ][dmy]+)*(?:;@)?", re.IGNORECASE)
+NUMBER_FORMAT_IDS = frozenset({0, 1, 2, 3, 4, 9, 10, 11})
+DATE_FORMAT_IDS = frozenset({14, 15, 16, 17})  # date only: no time of day
+AS_NUMBER, AS_DATE = 0, 1
+EXCEL_EPOCH = date(1899, 12, 30)
+FIRST_TRUE_DAY, LAST_DAY = 61, 2958465  # 1900-03-01 (after Excel's 29 Feb 1900), 9999-12-31
+COLUMNS: dict[bytes, int] = {}
+TEXTS: dict[bytes, str] = {}
+"""Texts met before: labels, choices and checklist items come back in every workbook."""
+TEXTS_MAX = 50_000
+
+
+def read_plain(parts: dict[str, bytes]) -> RawWorkbook | None:
+    """The contract's sheets read from their XML, or None: calamine's work."""
+    try:
+        book = parts["xl/workbook.xml"]
+        if b"date1904" in book:
+            return None
+        reader = PlainReader(parts)
+        sheets = {name: reader.sheet(name, parts[part])
+                  for name, part in sheet_parts(parts).items() if name in CHECKED_SHEETS}
+    except (NotPlain, KeyError, IndexError, ValueError, ElementTree.ParseError):
+        return None
+    return RawWorkbook(sheets)
+
+
+class PlainReader:
+    """Shared strings and cell formats of one workbook, parsed when first needed."""
+
+    def __init__(self, parts: dict[str, bytes]) -> None:
+        self.parts = parts
+        self._strings: list[str] | None = None
+        self._formats: list[int] | None = None
+
+    @property
+    def strings(self) -> list[str]:
+        if self._strings is None:
+            self._strings = shared_strings(self.parts["xl/sharedStrings.xml"])
+        return self._strings
+
+    @property
+    def formats(self) -> list[int]:
+        if self._formats is None:
+            self._formats = cell_formats(self.parts["xl/styles.xml"])
+        return self._formats
+
+    def sheet(self, name: str, xml: bytes) -> SheetCells:
+        root = ROOT.match(xml)
+        if root is None or (root[1] and b"encoding" in root[1] and not UTF8.search(root[1])):
+            raise NotPlain
+        if not xml[-200:].rstrip().endswith(b"</worksheet>"):
+            raise NotPlain
+        start = xml.find(b"<sheetData>", root.end())
+        if start < 0:
+            if b"<sheetData/>" not in xml:
+                raise NotPlain
+            return SheetCells(name, [], merged_ranges(xml, 0))
+        end = xml.rfind(b"</sheetData>", start)
+        if end < 0 or FORMULA_START.search(xml, start, end):
+            raise NotPlain
+        cells: list[tuple[int, int, Any]] = []
+        add = cells.append
+        for match in VALUE.finditer(xml, start, end):
+            text = match[1]
+            at = match.start()
+            head = HEAD.fullmatch(xml, xml.rfind(b"<c ", start, at), at)
+            if text is None or head is None:
+                raise NotPlain
+            kind = head[4]
+            if kind == b"s":
+                value: Any = self.strings[int(text)]
+            elif kind == b"inlineStr":
+                raise NotPlain
+            else:
+                value = self.number(text, int(head[3] or 0))
+            add((int(head[2]), column_number(head[1]), value))
+        for match in INLINE.finditer(xml, start, end):
+            text = match[1]
+            at = match.start()
+            head = HEAD.fullmatch(xml, xml.rfind(b"<c ", start, at), at)
+            if text is None or head is None or head[4] != b"inlineStr":
+                raise NotPlain
+            add((int(head[2]), column_number(head[1]), xml_text(text)))
+        return SheetCells(name, grid(cells), merged_ranges(xml, end))
+
+    def number(self, text: bytes, style: int) -> float | date:
+        if NUMBER.fullmatch(text) is None:
+            raise NotPlain
+        number = float(text)
+        kind = self.formats[style]
+        if kind == AS_NUMBER:
+            return number
+        if kind != AS_DATE or not number.is_integer() or not FIRST_TRUE_DAY <= number <= LAST_DAY:
+            raise NotPlain
+        return EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def column_number(letters: bytes) -> int:
+    number = COLUMNS.get(letters)
+    if number is None:
+        number = 0
+        for ch in letters:
+            number = number * 26 + ch - 64
+        COLUMNS[letters] = number
+    return number
+
+
+def grid(cells: list[tuple[int, int, Any]]) -> list[list[Any]]:
+    """Rows from A1 to the last value, "" where empty: python-calamine's to_python shape."""
+    if not cells:
+        return []
+    width = max(column for _, column, _ in cells)
+    rows: list[list[Any]] = [[""] * width for _ in range(max(row for row, _, _ in cells))]
+    for row, column, value in cells:
+        rows[row - 1][column - 1] = value
+    return rows
+
+
+def merged_ranges(xml: bytes, start: int) -> list[str]:
+    ranges = []
+    for c1, r1, c2, r2 in MERGE.findall(xml, start):
+        if column_number(c1) > column_number(c2) or int(r1) > int(r2):
+            raise NotPlain
+        ranges.append(f"{c1.decode()}{int(r1)}:{c2.decode()}{int(r2)}")
+    if len(ranges) != xml.count(b"<mergeCell ", start):
+        raise NotPlain
+    return ranges
+
+
+def xml_text(raw: bytes) -> str:
+    """An element's text: UTF-8 with XML's five entities and character references."""
+    text = TEXTS.get(raw)
+    if text is None:
+        if len(TEXTS) >= TEXTS_MAX:
+            TEXTS.clear()
+        text = TEXTS[raw] = unescape(raw)
+    return text
+
+
+def unescape(raw: bytes) -> str:
+    if b"\r" in raw or b"_x" in raw:  # raw line ends; Excel's _xHHHH_ escapes
+        raise NotPlain
+    text = raw.decode("utf-8")
+    if "&" in text:
+        text, count = ENTITY.subn(entity, text)
+        if count != raw.count(b"&"):
+            raise NotPlain
+    return text
+
+
+def entity(match: re.Match[str]) -> str:
+    if match[1]:
+        return ENTITIES[match[1]]
+    code = int(match[2]) if match[2] else int(match[3], 16)
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF):
+        raise NotPlain
+    return chr(code)
+
+
+def shared_strings(xml: bytes) -> list[str]:
+    items = xml.split(b"<si>")[1:]
+    if len(items) != xml.count(b"<si"):
+        raise NotPlain
+    strings = []
+    for item in items:
+        item = item[: item.find(b"</si>")]
+        texts = TEXT.findall(item)
+        if len(texts) != item.count(b"<t") or b"<rPh" in item or b"<phoneticPr" in item:
+            raise NotPlain
+        if not (len(texts) == 1 and item.startswith(b"<t")) and not item.startswith(b"<r>"):
+            raise NotPlain
+        strings.append("".join(xml_text(text) for text in texts))
+    return strings
+
+
+def cell_formats(xml: bytes) -> list[int]:
+    """Per cell format (the s of a cell): AS_NUMBER or AS_DATE; NotPlain for any other."""
+    codes = {int(number): code.decode() for number, code in NUMBER_FORMAT.findall(xml)}
+    if len(codes) != xml.count(b"<numFmt "):
+        raise NotPlain
+    start = xml.find(b"<cellXfs")
+    end = xml.find(b"</cellXfs>", start)
+    if start < 0 or end < 0:
+        raise NotPlain
+    kinds = []
+    for attributes in XF.findall(xml, start, end):
+        number = XF_FORMAT.search(attributes)
+        kinds.append(format_kind(int(number[1]) if number else 0, codes))
+    return kinds
+
+
+def format_kind(number: int, codes: dict[int, str]) -> int:
+    code = codes.get(number)
+    if code is None:
+        if number in NUMBER_FORMAT_IDS:
+            return AS_NUMBER
+        if number in DATE_FORMAT_IDS:
+            return AS_DATE
+        return -1
+    if number < 164:
+        return -1
+    code = xml_text(code.encode())
+    if NUMBER_CODE.fullmatch(code):
+        return AS_NUMBER
+    if DATE_CODE.fullmatch(code):
+        return AS_DATE
+    return -1
 
 
 def read_path(path: Path) -> bytes:
