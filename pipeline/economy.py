@@ -54,6 +54,7 @@ TABLE_STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 MIN_WIDTH, MAX_WIDTH = 9, 50
 WIDTH_ROWS = 500  # column widths are fitted to the first rows of each sheet
 SPOOL_BYTES = 4 * 1024 * 1024  # the pickled rows stay in memory up to this size
+SHEET_SPOOL_BYTES = 256 * 1024  # a sheet's deflated XML stays in memory up to this size
 BOLD = Font(name="Calibri", bold=True)
 
 
@@ -431,7 +432,7 @@ class EconomyBook:
     spills the project's rows to a temporary file; to_bytes() streams the sheets.
     """
 
-    spool_bytes = SPOOL_BYTES  # a sheet larger than this (deflated) waits in a temporary file
+    spool_bytes = SHEET_SPOOL_BYTES  # a larger sheet (deflated) waits in a temporary file
 
     def __init__(self, spill: bool = True) -> None:
         self.store: MemoryRows | SpilledRows = SpilledRows() if spill else MemoryRows()

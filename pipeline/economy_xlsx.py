@@ -39,8 +39,8 @@ from openpyxl.utils.units import cm_to_EMU
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-FLUSH_CELLS = 8192  # cells rendered before they are deflated
-TEXT_CACHE = 10_000  # distinct texts kept rendered (cleared when full)
+FLUSH_CELLS = 2048  # cells rendered before they are deflated
+TEXT_CACHE = 4096  # distinct texts kept rendered (cleared when full)
 SMALL_PARTS = 1024  # small varying parts kept deflated (cleared when full)
 # characters lxml refuses in XML text (openpyxl fails on them too): never written silently
 NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
