@@ -7,12 +7,11 @@ from pathlib import Path
 
 from pipeline.errors import WorkbookUnreadable
 from pipeline.findings import Finding, Report, error
+from pipeline.paths import discover, is_lock_file
 from pipeline.project import Project
 from pipeline.validate import validate
 from pipeline.workbook.parse import parse_project
 from pipeline.workbook.reader import RawWorkbook, read_path, read_workbook
-
-LOCK_PREFIX = "~$"
 
 
 @dataclass
@@ -54,11 +53,4 @@ def unreadable(exc: Exception) -> Finding:
     return error("workbook-unreadable", f"Arbetsboken kan inte läsas: {exc}.")
 
 
-def is_lock_file(path: Path) -> bool:
-    """Excel's and LibreOffice's lock files (~$Projekt.xlsx, .~lock.Projekt.xlsx#)."""
-    return path.name.startswith(LOCK_PREFIX) or path.name.startswith(".~lock.")
-
-
-def discover(folder: Path) -> list[Path]:
-    """The workbooks of a folder, lock files skipped, in a stable order."""
-    return sorted(p for p in folder.glob("*.xlsx") if p.is_file() and not is_lock_file(p))
+__all__ = ["Checked", "check_bytes", "check_cells", "check_file", "discover", "is_lock_file"]
