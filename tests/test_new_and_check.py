@@ -271,3 +271,25 @@ def test_phonetic_text_and_1904_dates_are_read_by_calamine(make_workbook) -> Non
     book["Projekt"]["B50"] = date(2011, 1, 15)
     book.save(path)
     assert_read_as_calamine_reads(path.read_bytes(), plain=False)
+
+
+def rewrite(data: bytes, member: str, change: Any) -> bytes:
+    """The workbook with one zip member's text changed by `change`."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == member:
+                content = change(content.decode()).encode()
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def test_a_formula_after_every_value_is_still_found(make_workbook) -> None:
+    # Below hundreds of formatted empty rows, with no cached value and no <v> at all.
+    formula = '<row r="500"><c r="E500"><f>20*2</f></c></row></sheetData>'
+    data = rewrite(make_workbook().read_bytes(), "xl/worksheets/sheet4.xml",
+                   lambda xml: xml.replace("</sheetData>", formula))
+    assert_read_as_calamine_reads(data, plain=False)
+    assert read_workbook(data).sheets["Personkontrakt"].uncached_formulas == {(500, 5)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from pipeline import contract, figures
 from pipeline.contract import Sheet
@@ -37,6 +36,7 @@ def row_periods(project: Project, sheet: Sheet, start_key: str, end_key: str
                 ) -> Iterator[Finding]:
     start_label, end_label = sheet.field(start_key).label, sheet.field(end_key).label
     produced = documents_in_phase(max(project.phase_number, 1))
+    first, last = project.info.startdatum, project.info.slutdatum
     for row in project.sheet(sheet):
         start, end = getattr(row, start_key), getattr(row, end_key)
         if start and end and end < start:
@@ -45,18 +45,12 @@ def row_periods(project: Project, sheet: Sheet, start_key: str, end_key: str
                         value=str(end), blocks=blocked_by(sheet, row.row, produced))
             continue
         for key, day in ((start_key, start), (end_key, end)):
-            if day and outside_project(project, day):
+            if day and ((first and day < first) or (last and day > last)):
                 yield warning("outside-project-period",
                               f"'{sheet.field(key).label}' ({day}) ligger utanför "
-                              f"projektperioden ({project.info.startdatum}–"
-                              f"{project.info.slutdatum}).",
+                              f"projektperioden ({first}–{last}).",
                               sheet=sheet.name, cell=project.cell(sheet, key, row.row),
                               value=str(day))
-
-
-def outside_project(project: Project, day: date) -> bool:
-    start, end = project.info.startdatum, project.info.slutdatum
-    return bool((start and day < start) or (end and day > end))
 
 
 def duplicate_report_numbers(project: Project) -> Iterator[Finding]:

@@ -282,43 +282,62 @@ class PlainReader:
                 raise NotPlain
             return SheetCells(name, [], merged_ranges(xml, 0))
         end = xml.rfind(b"</sheetData>", start)
-        if end < 0 or FORMULA_START.search(xml, start, end):
+        if end < 0:
+            raise NotPlain
+        # Every <v>…</v>, <is>…</is> and <f holds its letter: each ends at most 3 bytes
+        # after the last v, i or f. Empty formatted cells (often hundreds of rows) hold
+        # none of the three, and memrchr finds the last of each fast.
+        used = min(end, max(xml.rfind(b"v", start, end), xml.rfind(b"i", start, end),
+                            xml.rfind(b"f", start, end)) + 4)
+        if FORMULA_START.search(xml, start, used):
             raise NotPlain
         cells: list[tuple[int, int, Any]] = []
         add = cells.append
-        for match in VALUE.finditer(xml, start, end):
+        height = width = 0
+        formats: list[int] | None = None
+        for match in VALUE.finditer(xml, start, used):
             text = match[1]
             at = match.start()
             head = HEAD.fullmatch(xml, xml.rfind(b"<c ", start, at), at)
             if text is None or head is None:
                 raise NotPlain
-            kind = head[4]
+            letters, digits, style, kind = head.groups()
             if kind == b"s":
                 value: Any = self.strings[int(text)]
-            elif kind == b"inlineStr":
+            elif kind == b"inlineStr" or NUMBER.fullmatch(text) is None:
                 raise NotPlain
             else:
-                value = self.number(text, int(head[3] or 0))
-            add((int(head[2]), column_number(head[1]), value))
-        for match in INLINE.finditer(xml, start, end):
+                value = float(text)
+                if formats is None:
+                    formats = self.formats
+                if formats[int(style) if style else 0] != AS_NUMBER:
+                    value = as_date(value, formats[int(style) if style else 0])
+            row, column = int(digits), COLUMNS.get(letters) or column_number(letters)
+            height, width = (row if row > height else height), (column if column > width else width)
+            add((row, column, value))
+        for match in INLINE.finditer(xml, start, used):
             text = match[1]
             at = match.start()
             head = HEAD.fullmatch(xml, xml.rfind(b"<c ", start, at), at)
-            if text is None or head is None or head[4] != b"inlineStr":
+            if text is None or head is None:
                 raise NotPlain
-            add((int(head[2]), column_number(head[1]), xml_text(text)))
-        return SheetCells(name, grid(cells), merged_ranges(xml, end))
+            letters, digits, _, kind = head.groups()
+            if kind != b"inlineStr":
+                raise NotPlain
+            row, column = int(digits), COLUMNS.get(letters) or column_number(letters)
+            height, width = (row if row > height else height), (column if column > width else width)
+            add((row, column, TEXTS.get(text) or xml_text(text)))
+        rows: list[list[Any]] = [[""] * width for _ in range(height)]
+        for row, column, value in cells:
+            rows[row - 1][column - 1] = value
+        return SheetCells(name, rows, merged_ranges(xml, end))
 
-    def number(self, text: bytes, style: int) -> float | date:
-        if NUMBER.fullmatch(text) is None:
-            raise NotPlain
-        number = float(text)
-        kind = self.formats[style]
-        if kind == AS_NUMBER:
-            return number
-        if kind != AS_DATE or not number.is_integer() or not FIRST_TRUE_DAY <= number <= LAST_DAY:
-            raise NotPlain
-        return EXCEL_EPOCH + timedelta(days=int(number))
+
+def as_date(number: float, kind: int) -> date:
+    """A number in a date-only format: python-calamine's date for whole days."""
+    if kind != AS_DATE or not number.is_integer() or not FIRST_TRUE_DAY <= number <= LAST_DAY:
+        raise NotPlain
+    return EXCEL_EPOCH + timedelta(days=int(number))
 
 
 def column_number(letters: bytes) -> int:
@@ -329,17 +348,6 @@ def column_number(letters: bytes) -> int:
             number = number * 26 + ch - 64
         COLUMNS[letters] = number
     return number
-
-
-def grid(cells: list[tuple[int, int, Any]]) -> list[list[Any]]:
-    """Rows from A1 to the last value, "" where empty: python-calamine's to_python shape."""
-    if not cells:
-        return []
-    width = max(column for _, column, _ in cells)
-    rows: list[list[Any]] = [[""] * width for _ in range(max(row for row, _, _ in cells))]
-    for row, column, value in cells:
-        rows[row - 1][column - 1] = value
-    return rows
 
 
 def merged_ranges(xml: bytes, start: int) -> list[str]:
