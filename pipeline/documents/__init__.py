@@ -22,7 +22,8 @@ from pipeline.documents.context import MUNICIPALITY, Context, build_context, pro
 from pipeline.documents.plan import PlannedDocument, plan
 from pipeline.documents.render import (
     CachingEnvironment,
-    render_docx,
+    clean,
+    render_clean_docx,
     strict_environment,
     template_source,
     unknown_fields,
@@ -138,12 +139,14 @@ def produce(project: Project, report: Report, templates: Templates) -> Produced:
     """Every document the project gets now, as .docx bytes, and what kept any from it."""
     produced = Produced(planned=plan(project, report.findings))
     shared: Context | None = None
+    cleaned: Context | None = None
     for doc in produced.planned:
         if shared is None and not doc.blocked:
             # A failure here shows again, as a finding, when the document is rendered.
             with contextlib.suppress(Exception):
                 shared = project_context(project, templates.municipality)
-        output, finding = produce_one(project, doc, templates, shared)
+                cleaned = clean(shared)
+        output, finding = produce_one(project, doc, templates, shared, cleaned)
         if output is not None:
             produced.files.append(output)
         if finding is not None:
@@ -152,7 +155,9 @@ def produce(project: Project, report: Report, templates: Templates) -> Produced:
 
 
 def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
-                shared: Context | None = None) -> tuple[OutputFile | None, Finding | None]:
+                shared: Context | None = None, cleaned: Context | None = None
+                ) -> tuple[OutputFile | None, Finding | None]:
+    """One document; shared: project_context, cleaned: `clean(shared)`, if at hand."""
     if doc.blocked:
         return None, blocked_finding(doc)
     template = templates.by_kind[doc.kind]
@@ -160,12 +165,22 @@ def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
         return None, template_finding(doc, template)
     try:
         context = build_context(project, doc, templates.municipality, shared)
-        data = render_docx(template.data, context, templates.env)
+        data = render_clean_docx(template.data, clean_context(context, shared, cleaned),
+                                 templates.env)
     except UndefinedError as exc:
         return None, render_finding(doc, template, f"ett okänt fält ({exc.message})")
     except Exception as exc:  # one bad document never stops the others
         return None, render_finding(doc, template, f"ett fel: {exc}")
     return OutputFile(doc.name, data), None
+
+
+def clean_context(context: Context, shared: Context | None, cleaned: Context | None
+                  ) -> Context:
+    """`clean(context)`, reusing the cleaned values the context shares with `shared`."""
+    if shared is None or cleaned is None:
+        return clean(context)
+    return {key: cleaned[key] if key in shared and value is shared[key] else clean(value)
+            for key, value in context.items()}
 
 
 def blocked_finding(doc: PlannedDocument) -> Finding:

@@ -17,6 +17,8 @@ from jinja2 import Environment, StrictUndefined, Template, Undefined
 from jinja2 import meta as jinja_meta
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+"""What `clean_text` changes: the XML-illegal characters and the carriage return."""
 
 
 def clean_text(value: str) -> str:
@@ -25,7 +27,17 @@ def clean_text(value: str) -> str:
 
 
 def clean(value: Any) -> Any:
-    """The context with every string cleaned, at any depth."""
+    """The context with every string cleaned, at any depth (lists and tuples as lists).
+
+    A plain string `clean_text` would leave as it is is kept as it is, without copying.
+    """
+    kind = type(value)
+    if kind is str:
+        return clean_text(value) if NEEDS_CLEANING.search(value) else value
+    if kind is dict:
+        return {key: clean(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [clean(item) for item in value]
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
@@ -66,9 +78,14 @@ def render_docx(data: bytes, context: dict[str, Any], env: Environment) -> bytes
     The template is compiled once per process (`fast.CompiledTemplate`): the same parts
     as docxtpl's own render, proven by tests/test_fast_render.py.
     """
+    return render_clean_docx(data, clean(context), env)
+
+
+def render_clean_docx(data: bytes, context: dict[str, Any], env: Environment) -> bytes:
+    """`render_docx` of a context already cleaned (`clean`)."""
     from pipeline.documents.fast import compiled_template
 
-    return compiled_template(data, env).render(clean(context))
+    return compiled_template(data, env).render(context)
 
 
 def template_source(data: bytes) -> str:
