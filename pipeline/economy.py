@@ -40,10 +40,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from pipeline import economy_xlsx, figures
 from pipeline.check import Checked, check_file, discover
 from pipeline.contract import FINANSIARSTYP
+from pipeline.paths import CALCULATION_FILE, ECONOMY_FILE
 from pipeline.project import Project
-
-ECONOMY_FILE = "ekonomi.xlsx"
-CALCULATION_FILE = "Kostnads- och nyttokalkyl.xlsx"
 
 SEK_FORMAT = '#,##0 "kr";-#,##0 "kr"'
 PERCENT_FORMAT = '0.0 "%"'
@@ -385,6 +383,19 @@ class OverviewTotals:
         return totals
 
 
+@dataclass(frozen=True)
+class BookEntry:
+    """One project's rows in the workbook: what `EconomyBook` keeps of it."""
+
+    key: tuple[str, str]
+    rows: ProjectRows
+    has_errors: bool
+
+
+def book_entry(checked: Checked) -> BookEntry:
+    return BookEntry(project_key(checked), project_rows(checked), has_errors(checked))
+
+
 # --- where the rows wait until the workbook is written -----------------------------------
 
 class MemoryRows:
@@ -442,12 +453,16 @@ class EconomyBook:
         self.lines = [0] * len(SHEETS)  # rows per sheet
 
     def add(self, checked: Checked) -> None:
-        rows = project_rows(checked)
+        self.add_entry(book_entry(checked))
+
+    def add_entry(self, entry: BookEntry) -> None:
+        """A project's rows made elsewhere (the build makes them in its workers)."""
+        rows = entry.rows
         self.totals.add(rows[0][0])
-        self.errors += has_errors(checked)
+        self.errors += entry.has_errors
         for i, lines in enumerate(rows):
             self.lines[i] += len(lines)
-        self.store.put(project_key(checked), rows)
+        self.store.put(entry.key, rows)
 
     def widths(self, totals: Row) -> list[list[int]]:
         """Fitted to each sheet's first rows in key order (only as many are read)."""
@@ -547,8 +562,13 @@ def economy_workbook(projects: Iterable[Checked]) -> bytes:
 
 def project_calculation(checked: Checked) -> bytes:
     """Kostnads- och nyttokalkyl.xlsx: the same sheets for one project alone."""
+    return calculation_of(book_entry(checked))
+
+
+def calculation_of(entry: BookEntry) -> bytes:
+    """`project_calculation` of a project's rows already made."""
     book = EconomyBook(spill=False)
-    book.add(checked)
+    book.add_entry(entry)
     return book.to_bytes()
 
 
@@ -574,5 +594,6 @@ def write_economy(input_folder: Path, output_file: Path) -> int:
     return 1 if book.errors else 0
 
 
-__all__ = ["CALCULATION_FILE", "ECONOMY_FILE", "EconomyBook", "economy_workbook",
+__all__ = ["CALCULATION_FILE", "ECONOMY_FILE", "BookEntry", "EconomyBook", "book_entry",
+           "calculation_of", "economy_workbook",
            "project_calculation", "write_economy"]

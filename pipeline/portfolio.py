@@ -22,7 +22,6 @@ from pipeline.model import APPROVED, DECISION_POINTS, NOT_APPROVED, PHASES
 from pipeline.project import Project
 from pipeline.validate.gating import is_effective, open_items
 
-INDEX_FILE = "index.html"
 LIGHT_KEYS = (("helhet", "Helhet"), ("tid", "Tid"), ("kostnad", "Kostnad"),
               ("kvalitet", "Kvalitet"))
 LIGHT_CLASSES = {"Grön": "green", "Gul": "yellow", "Röd": "red"}

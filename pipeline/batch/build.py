@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from pipeline import __version__
 from pipeline.batch.atomic import make_durable, remove_leftover_temps, write_atomic
@@ -51,26 +52,36 @@ from pipeline.batch.state import (
 )
 from pipeline.batch.stored import PackedReport
 from pipeline.batch.work import (
-    FINDINGS_REPORT,
     CheckOutcome,
     Identity,
     ProduceOutcome,
     check_task,
+    import_for_production,
     init_worker,
     produce_task,
     templates_in_use,
     use_templates,
 )
-from pipeline.check import Checked, discover
-from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates
-from pipeline.economy import ECONOMY_FILE, EconomyBook
 from pipeline.errors import ProjektmodellError, TemplateError, UsageError
 from pipeline.findings import Report, error
-from pipeline.portfolio import INDEX_FILE, PortfolioEntry, index_html, summarize
-from pipeline.project import Project
+from pipeline.paths import (
+    ECONOMY_FILE,
+    FINDINGS_REPORT,
+    INDEX_FILE,
+    TEMPLATES_DIR,
+    discover,
+)
+
+if TYPE_CHECKING:  # imported where they are used: a build with nothing to do needs none
+    from pipeline.check import Checked
+    from pipeline.documents import OutputFile, Templates
+    from pipeline.economy import EconomyBook
+    from pipeline.portfolio import PortfolioEntry, ProjectSummary
+    from pipeline.project import Project
 
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
 IN_FLIGHT_PER_JOB = 2
+T = TypeVar("T")
 """Tasks submitted per worker at a time: enough to keep every worker busy, few enough that
 the workbooks' and documents' bytes waiting in the pool stay a handful."""
 
@@ -206,8 +217,9 @@ def validate_options(options: BuildOptions) -> Path:
 
 
 def load_run_templates(folder: Path) -> None:
-    """Load (and check) the templates for this process and the workers forked from it;
-    raises UsageError when they cannot be used at all."""
+    """Load (and check) the templates for this process and the workers forked from it,
+    with the libraries the tasks use; raises UsageError when they cannot be used at all."""
+    import_for_production()
     try:
         templates = templates_for(folder)
     except TemplateError as exc:
@@ -223,6 +235,8 @@ _loaded: dict[tuple[Path, str], Templates] = {}
 def templates_for(folder: Path) -> Templates:
     """The folder's templates, loaded again only when its files changed (a process that
     builds more than once, like the tests, loads and checks them once)."""
+    from pipeline.documents import load_templates
+
     key = (folder.resolve(), folder_hash(folder))
     if key not in _loaded:
         _loaded.clear()
@@ -348,6 +362,7 @@ class Run:
         self.result = BuildResult(projects=[])
         self.records = state.records()
         self.jobs = worker_count(options.jobs)
+        self.portfolio = PortfolioParts()
 
     def run(self) -> BuildResult:
         remove_leftover_temps(self.output)
@@ -506,6 +521,7 @@ class Run:
                           item.content, item.stored)
                 continue
             built.append(record)
+            self.portfolio.add_made(workbook, outcome)
             self.finish(ProjectResult(workbook, Status.BUILT, outcome.report,
                                       record.folder, list(record.files),
                                       content=item.content, stored=item.stored))
@@ -608,6 +624,8 @@ class Run:
         if (present and not self.options.force
                 and self.state.read_json(PORTFOLIO_KEY).get("key") == key):
             return
+        from pipeline.portfolio import index_html
+
         book, entries, failures = self.gather_portfolio()
         self.write_portfolio_file(ECONOMY_FILE, failures, book.to_bytes)
         self.write_portfolio_file(
@@ -616,24 +634,22 @@ class Run:
 
     def gather_portfolio(self) -> tuple[EconomyBook, list[PortfolioEntry],
                                         dict[str, Exception]]:
-        """Every project's rows in ekonomi.xlsx and its line in index.html, loading one
-        project at a time; a file that fails is named in `failures` (the others go on)."""
-        book, entries, failures = EconomyBook(), [], {}
+        """Every project's rows in ekonomi.xlsx and its line in index.html: those built in
+        this run were made by their workers, the others are loaded one at a time."""
+        from pipeline.check import Checked
+
+        parts, entries = self.portfolio, []
         for project in self.result.projects:
             if project.report is None:
                 continue
-            checked = Checked(self.load_project(project), project.report.unpack())
-            if ECONOMY_FILE not in failures:
-                try:
-                    book.add(checked)
-                except Exception as exc:  # the documents are written; say what failed
-                    failures[ECONOMY_FILE] = exc
-            if INDEX_FILE not in failures:
-                try:
-                    entries.append(entry_for(project, checked))
-                except Exception as exc:
-                    failures[INDEX_FILE] = exc
-        return book, entries, failures
+            summary = parts.summaries.get(project.workbook)
+            if summary is None:
+                checked = Checked(self.load_project(project), project.report.unpack())
+                parts.add(ECONOMY_FILE, lambda c=checked: parts.book.add(c))
+                summary = parts.make(INDEX_FILE, lambda c=checked: summarize_checked(c))
+            if summary is not None:
+                entries.append(entry_for(project, summary))
+        return parts.book, entries, parts.failures
 
     def load_project(self, project: ProjectResult) -> Project | None:
         """The project as this run left it (its report is the result's); None if gone."""
@@ -719,10 +735,56 @@ def portfolio_key(projects: list[ProjectResult], templates_hash: str) -> str:
     return sha256(repr((__version__, templates_hash, rows)).encode())
 
 
-def entry_for(project: ProjectResult, checked: Checked) -> PortfolioEntry:
+def summarize_checked(checked: Checked) -> ProjectSummary:
+    from pipeline.portfolio import summarize
+
+    return summarize(checked)
+
+
+def entry_for(project: ProjectResult, summary: ProjectSummary) -> PortfolioEntry:
+    from pipeline.portfolio import PortfolioEntry
+
     documents = [f for f in project.files if not f.endswith(FINDINGS_REPORT)]
     report = next((f for f in project.files if f.endswith(FINDINGS_REPORT)), None)
-    return PortfolioEntry(summarize(checked), project.folder or "", documents, report)
+    return PortfolioEntry(summary, project.folder or "", documents, report)
+
+
+class PortfolioParts:
+    """ekonomi.xlsx and index.html as they are gathered, a project at a time; a file one of
+    whose projects failed is named in `failures` (the other file goes on)."""
+
+    def __init__(self) -> None:
+        self._book: EconomyBook | None = None
+        self.summaries: dict[str, ProjectSummary] = {}
+        self.failures: dict[str, Exception] = {}
+
+    @property
+    def book(self) -> EconomyBook:
+        if self._book is None:
+            from pipeline.economy import EconomyBook
+
+            self._book = EconomyBook()
+        return self._book
+
+    def add(self, name: str, action: Callable[[], None]) -> None:
+        self.make(name, action)
+
+    def make(self, name: str, action: Callable[[], T]) -> T | None:
+        if name in self.failures:
+            return None
+        try:
+            return action()
+        except Exception as exc:  # the documents are written; say what failed
+            self.failures[name] = exc
+            return None
+
+    def add_made(self, workbook: str, outcome: ProduceOutcome) -> None:
+        """A built project's rows and summary, made by its worker."""
+        economy, summary = outcome.economy, outcome.summary
+        if economy is not None:
+            self.add(ECONOMY_FILE, lambda: self.book.add_entry(economy))
+        if summary is not None:
+            self.summaries[workbook] = summary
 
 
 __all__ = ["BuildOptions", "BuildResult", "ProjectResult", "Status", "build"]

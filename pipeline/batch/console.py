@@ -10,8 +10,8 @@ import click
 
 from pipeline.batch.build import BuildOptions, BuildResult, ProjectResult, Status, build
 from pipeline.batch.state import RUN_REPORT, STATE_FOLDER
-from pipeline.check import discover
 from pipeline.errors import OutputLocked, UsageError
+from pipeline.paths import discover
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

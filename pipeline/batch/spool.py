@@ -19,8 +19,10 @@ import pickle
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.check import Checked
+if TYPE_CHECKING:
+    from pipeline.check import Checked
 
 
 def spool(path: Path, checked: Checked) -> None:
@@ -31,6 +33,8 @@ def spool(path: Path, checked: Checked) -> None:
 
 
 def load_spooled(path: Path) -> Checked:
+    from pipeline.check import Checked
+
     checked = pickle.loads(path.read_bytes())
     if not isinstance(checked, Checked):
         raise TypeError(f"{path.name} är inget kontrollerat projekt")

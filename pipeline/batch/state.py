@@ -18,10 +18,14 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from pipeline.batch.atomic import write_atomic, write_atomic_chunks
 from pipeline.batch.stored import checked_from_data
-from pipeline.check import Checked, is_lock_file
+from pipeline.paths import is_lock_file
+
+if TYPE_CHECKING:
+    from pipeline.check import Checked
 
 STATE_FOLDER = ".projektmodell"
 RECORDS = "projects"
@@ -190,8 +194,10 @@ class State:
         return data if isinstance(data, dict) else {}
 
     def write_json_chunks(self, name: str, chunks: Iterable[str]) -> None:
-        write_atomic_chunks(self.folder / name, (c.encode("utf-8") for c in chunks))
+        # the state's own files need no sync: torn by a crash, they only mean more work
+        write_atomic_chunks(self.folder / name, (c.encode("utf-8") for c in chunks),
+                            sync=False)
 
     def write_json(self, name: str, data: dict[str, object]) -> None:
         text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
-        write_atomic(self.folder / name, text.encode("utf-8"))
+        write_atomic(self.folder / name, text.encode("utf-8"), sync=False)

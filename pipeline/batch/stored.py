@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline import contract
-from pipeline.check import Checked
 from pipeline.findings import Finding, Report, Severity
-from pipeline.project import MODELS, Project, attribute
+
+if TYPE_CHECKING:  # the models (pydantic) are imported when a project is stored or loaded
+    from pipeline.check import Checked
+    from pipeline.project import Project
 
 
 def checked_to_data(checked: Checked) -> dict[str, Any]:
@@ -21,6 +22,9 @@ def checked_to_data(checked: Checked) -> dict[str, Any]:
 
 
 def project_to_data(project: Project | None) -> dict[str, Any] | None:
+    from pipeline import contract
+    from pipeline.project import attribute
+
     if project is None:
         return None
     return {"source": project.source, "cells": project.cells,
@@ -36,6 +40,10 @@ def json_sheet(value: Any, table: bool) -> Any:
 def checked_from_data(data: dict[str, Any]) -> Checked:
     """The Checked written by checked_to_data; raises ValueError, KeyError or TypeError (or
     pydantic's ValidationError, a ValueError) when the data was tampered with."""
+    from pipeline import contract
+    from pipeline.check import Checked
+    from pipeline.project import MODELS, Project, attribute
+
     project = data["project"]
     if project is not None:
         values: dict[str, Any] = {}

@@ -4,8 +4,13 @@ Each task catches everything: a workbook that raises anywhere becomes a failure 
 reason, and the batch goes on. Templates are loaded once per process by `init_worker`.
 
 A task hands the parent only what the run keeps (the report, the Projekt-ID and name, the
-documents' bytes until they are written); the project itself goes through the run's spool
-(`pipeline.batch.spool`), so the parent never holds more than a few projects at a time.
+project's rows in ekonomi.xlsx and its line in index.html, the files' bytes until they are
+written); the project itself goes through the run's spool (`pipeline.batch.spool`), so the
+parent never holds more than a few projects at a time.
+
+The libraries behind reading, rendering and writing workbooks are imported by the tasks
+(`import_for_production`, before workers are forked): a build with nothing to do never
+needs them.
 """
 
 from __future__ import annotations
@@ -13,22 +18,36 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.batch.spool import load_spooled, spool
 from pipeline.batch.stored import PackedReport, checked_json, report_json
-from pipeline.check import Checked, check_bytes
-from pipeline.documents import TEMPLATES_DIR, OutputFile, Templates, load_templates, produce
-from pipeline.economy import CALCULATION_FILE, project_calculation
-from pipeline.report_text import format_report
+from pipeline.paths import CALCULATION_FILE, FINDINGS_REPORT, TEMPLATES_DIR
 
-FINDINGS_REPORT = "Kontrollrapport.txt"
+if TYPE_CHECKING:
+    from pipeline.check import Checked
+    from pipeline.documents import OutputFile, Templates
+    from pipeline.economy import BookEntry
+    from pipeline.portfolio import ProjectSummary
 
 _templates: Templates | None = None
+
+
+def import_for_production() -> None:
+    """Import what the tasks use, so that forked workers inherit it instead of each
+    importing it again."""
+    import pipeline.check
+    import pipeline.documents
+    import pipeline.economy
+    import pipeline.portfolio
+    import pipeline.report_text  # noqa: F401
 
 
 def init_worker(templates_folder: Path | None) -> None:
     """ProcessPoolExecutor initializer: load the templates once for this process (a forked
     worker inherits the ones its parent loaded)."""
+    from pipeline.documents import load_templates
+
     global _templates
     if _templates is None or _templates.folder != (templates_folder or TEMPLATES_DIR):
         _templates = load_templates(templates_folder)
@@ -79,6 +98,10 @@ class ProduceOutcome:
     """The documents, the calculation and the findings report."""
     stored: bytes = b""
     """The project's Checked as the state's JSON (serialized here, off the parent)."""
+    economy: BookEntry | None = None
+    """The project's rows in ekonomi.xlsx."""
+    summary: ProjectSummary | None = None
+    """What index.html shows of the project."""
     failure: str | None = None
 
 
@@ -91,6 +114,8 @@ def identity_of(checked: Checked) -> Identity | None:
 
 def check_task(workbook: str, data: bytes, spooled: Path) -> CheckOutcome:
     """Read, parse and validate one workbook snapshot; a readable project is spooled."""
+    from pipeline.check import check_bytes
+
     try:
         checked = check_bytes(data, workbook)
         if checked.project is not None:
@@ -101,8 +126,14 @@ def check_task(workbook: str, data: bytes, spooled: Path) -> CheckOutcome:
 
 
 def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
-    """The spooled project's documents and its Kostnads- och nyttokalkyl, as bytes (the
-    spooled project stays as it is: producing only adds findings to its report)."""
+    """The spooled project's documents, Kostnads- och nyttokalkyl and findings report as
+    bytes, and what ekonomi.xlsx and index.html show of it (the spooled project stays as
+    it is: producing only adds findings to its report)."""
+    from pipeline.documents import OutputFile, produce
+    from pipeline.economy import book_entry, calculation_of
+    from pipeline.portfolio import summarize
+    from pipeline.report_text import format_report
+
     try:
         if _templates is None:
             raise RuntimeError("mallarna är inte inlästa i arbetsprocessen")
@@ -112,10 +143,11 @@ def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
         produced = produce(checked.project, checked.report, _templates)
         report = checked.report
         report.extend(produced.findings)
-        files = [*produced.files, OutputFile(CALCULATION_FILE, project_calculation(checked)),
+        economy = book_entry(checked)
+        files = [*produced.files, OutputFile(CALCULATION_FILE, calculation_of(economy)),
                  OutputFile(FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8"))]
         text = report_json(report)
         return ProduceOutcome(workbook, PackedReport(report, text), text, files,
-                              checked_json(checked, text))
+                              checked_json(checked, text), economy, summarize(checked))
     except Exception as exc:  # one bad workbook never stops the batch
         return ProduceOutcome(workbook, failure=reason(exc))
