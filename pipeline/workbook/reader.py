@@ -208,12 +208,11 @@ class NotPlain(Exception):
 
 ROOT = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml ([^>]*)\?>\s*)?<worksheet[\s>]")
 UTF8 = re.compile(rb"""encoding=["']utf-8["']""", re.IGNORECASE)
-VALUE = re.compile(rb"<v(?:>([^<]*)</v>)?")
-INLINE = re.compile(rb'<is(?:><t(?: xml:space="preserve")?>([^<]*)</t></is>)?')
-"""Each finds every <v (<is) of sheetData; an unknown shape has group 1 None."""
+CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,6})")?'
+                  rb'(?: t="(n|s|inlineStr)")?>(?:<v>([^<]*)</v>'
+                  rb'|(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)')
+"""A cell with a value: column, row, format, type, then <v> text or (<is>, text)."""
 FORMULA_START = re.compile(rb"<f")
-HEAD = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,6})")?'
-                  rb'(?: t="(n|s|inlineStr)")?>')
 NUMBER = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([1-9][0-9]{0,6}):([A-Z]{1,3})'
                    rb'([1-9][0-9]{0,6})"\s*/>')
@@ -293,17 +292,18 @@ class PlainReader:
             raise NotPlain
         cells: list[tuple[int, int, Any]] = []
         add = cells.append
-        height = width = 0
+        height = width = values = inline = 0
         formats: list[int] | None = None
-        for match in VALUE.finditer(xml, start, used):
-            text = match[1]
-            at = match.start()
-            head = HEAD.fullmatch(xml, xml.rfind(b"<c ", start, at), at)
-            if text is None or head is None:
-                raise NotPlain
-            letters, digits, style, kind = head.groups()
-            if kind == b"s":
-                value: Any = self.strings[int(text)]
+        for letters, digits, style, kind, text, is_inline, inline_text in CELL.findall(
+                xml, start, used):
+            if is_inline:
+                if kind != b"inlineStr":
+                    raise NotPlain
+                value: Any = TEXTS.get(inline_text) or xml_text(inline_text)
+                inline += 1
+            elif kind == b"s":
+                value = self.strings[int(text)]
+                values += 1
             elif kind == b"inlineStr" or NUMBER.fullmatch(text) is None:
                 raise NotPlain
             else:
@@ -312,21 +312,13 @@ class PlainReader:
                     formats = self.formats
                 if formats[int(style) if style else 0] != AS_NUMBER:
                     value = as_date(value, formats[int(style) if style else 0])
+                values += 1
             row, column = int(digits), COLUMNS.get(letters) or column_number(letters)
             height, width = (row if row > height else height), (column if column > width else width)
             add((row, column, value))
-        for match in INLINE.finditer(xml, start, used):
-            text = match[1]
-            at = match.start()
-            head = HEAD.fullmatch(xml, xml.rfind(b"<c ", start, at), at)
-            if text is None or head is None:
-                raise NotPlain
-            letters, digits, _, kind = head.groups()
-            if kind != b"inlineStr":
-                raise NotPlain
-            row, column = int(digits), COLUMNS.get(letters) or column_number(letters)
-            height, width = (row if row > height else height), (column if column > width else width)
-            add((row, column, TEXTS.get(text) or xml_text(text)))
+        # Each <v and <is of the sheet must be one just read: any other shape is calamine's.
+        if values != xml.count(b"<v", start, used) or inline != xml.count(b"<is", start, used):
+            raise NotPlain
         rows: list[list[Any]] = [[""] * width for _ in range(height)]
         for row, column, value in cells:
             rows[row - 1][column - 1] = value
