@@ -29,6 +29,8 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
 from lxml import etree
 
+from pipeline.documents.canonical import DirectPart, NotCovered, direct_part
+
 COMPRESS_LEVEL = 1
 """zlib level of the rendered parts: 1 measured as fast as smaller levels and a few
 per cent larger than 6 on these parts (only the rendered XML is compressed)."""
@@ -67,6 +69,8 @@ class JinjaPart:
     info: zipfile.ZipInfo
     template: Template
     is_body: bool
+    direct: DirectPart | None = None
+    """Its direct writer, when the template proves it (canonical.py)."""
 
 
 class CompiledTemplate:
@@ -99,10 +103,20 @@ class CompiledTemplate:
                 if source is None:
                     self.members.append(RawMember(entry(info), raw_bytes(self.data, info)))
                 else:
-                    compiled = env.from_string(PARAGRAPH_START.sub(r"\n<w:p\1", source))
+                    marked = PARAGRAPH_START.sub(r"\n<w:p\1", source)
+                    compiled = env.from_string(marked)
                     is_body = info.filename == docx.part.partname.lstrip("/")
-                    self.members.append(JinjaPart(entry(info), compiled, is_body))
+                    direct = self.direct_part(marked, is_body)
+                    self.members.append(JinjaPart(entry(info), compiled, is_body, direct))
         self.helper.docx = None  # the parsed document is not needed any more
+
+    def direct_part(self, source: str, is_body: bool) -> DirectPart | None:
+        """The part's direct writer, or None where its template does not prove it."""
+        reference = self.body_xml if is_body else part_xml
+        try:
+            return direct_part(self.env, source, is_body, reference)
+        except NotCovered:
+            return None
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The rendered .docx as bytes."""
@@ -120,11 +134,15 @@ class CompiledTemplate:
         return out.getvalue()
 
     def render_part(self, part: JinjaPart, context: dict[str, Any]) -> bytes:
+        if part.direct is not None:
+            try:
+                return part.direct.render(context, self.helper.resolve_listing)
+            except Exception:  # the reference path writes the part, or raises the error
+                pass
         xml = after_render(self.helper, part.template.render(context))
         if part.is_body:
             return self.body_xml(xml)
-        return etree.tostring(parse_xml(xml.encode("utf-8")), encoding="UTF-8",
-                              standalone=True)
+        return part_xml(xml)
 
     def body_xml(self, xml: str) -> bytes:
         """docxtpl's body: tables fixed, drawing ids renumbered, put in the document."""
@@ -136,6 +154,11 @@ class CompiledTemplate:
         root = etree.fromstring(self.shell)
         root.replace(root.find(W_BODY), tree)
         return etree.tostring(root, encoding="UTF-8", standalone=True)
+
+
+def part_xml(xml: str) -> bytes:
+    """A rendered header or footer as docxtpl writes it (python-docx's parser)."""
+    return etree.tostring(parse_xml(xml.encode("utf-8")), encoding="UTF-8", standalone=True)
 
 
 def fast_path_applies(template: DocxTemplate) -> bool:
