@@ -20,10 +20,11 @@ is such XML:
 - for the body, every table matches its grid whatever the loops give, so docxtpl's
   `fix_tables` would change nothing (a header row spanning the grid, no row wider).
 
-What then remains of lxml's writing is done on the text: `&#34;` and `&#39;` from Jinja's
-escaping become `"` and `'`, an element left empty (a blank value) is written `<x/>`,
-and the root's start tag and the document around the body are what lxml wrote for a
-probe through the reference path. A render meeting what the proof does not cover (a
+The direct template escapes each value as lxml writes it (quotes as they are in text,
+`&quot;` in attributes) instead of Jinja's escaping; what then remains of lxml's writing
+is done on the text: an element left empty (a blank value) is written `<x/>`, and the
+root's start tag and the document around the body are what lxml wrote for a probe
+through the reference path. A render meeting what the proof does not cover (a
 control character, a value that is not plain text in an attribute, an error) is rendered
 by the reference path instead. tests/test_fast_render.py holds the two paths equal.
 """
@@ -90,10 +91,24 @@ def attribute_text(value: Any) -> Markup:
                   .replace('"', "&quot;"))
 
 
-def plain_text(value: Any) -> Any:
-    """A value in a text, as it is, unless it is markup (which Jinja would not escape)."""
-    if hasattr(value, "__html__"):
-        raise NotCovered("markup in a text")
+def plain_text(value: Any) -> str:
+    """A value in a text, escaped as lxml writes text (`&`, `<`, `>`; quotes as they are).
+
+    Raises NotCovered for markup (Jinja would not escape it) and for the characters
+    a render must not hold (NOT_COVERED).
+    """
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            raise NotCovered("markup in a text")
+        value = str(value)
+    if not value.isprintable() and NOT_COVERED.search(value):
+        raise NotCovered("a control character")
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
     return value
 
 
@@ -102,8 +117,9 @@ TEXT_FILTER = "_direct_plain_text"
 
 
 def direct_environment(env: Environment) -> Environment:
-    """The environment with the two filters above, for the direct templates only."""
-    overlay = env.overlay()
+    """The environment for the direct templates: the two filters above escape every
+    value, as lxml would write it, so Jinja's own escaping is off."""
+    overlay = env.overlay(autoescape=False)
     overlay.filters = {**env.filters, ATTRIBUTE_FILTER: attribute_text,
                        TEXT_FILTER: plain_text}
     return overlay
@@ -127,17 +143,17 @@ class DirectPart:
     """The reference parser drops whitespace-only text (python-docx's, for headers)."""
 
     def render(self, context: dict[str, Any], resolve: Callable[[str], str]) -> bytes:
-        """The part's bytes; raises NotCovered (or the render's error) otherwise."""
+        """The part's bytes; raises NotCovered (or the render's error) otherwise.
+
+        The template's text has docxtpl's line feeds before paragraphs removed already,
+        and its values are escaped as lxml writes them and free of control characters.
+        """
         xml = self.template.render(context)
-        if NOT_COVERED.search(xml):
-            raise NotCovered("a control character")
-        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
-               .replace("%_}", "%}"))
+        if "_" in xml and ("{_" in xml or "_}" in xml):
+            xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
+                   .replace("%_}", "%}"))
         if "\t" in xml or "\n" in xml:
             xml = resolve_paragraphs(xml, resolve)
-        if "&#3" in xml:
-            xml = xml.replace("&#34;", '"').replace("&#39;", "'")
         for start, end in self.empty:
             xml = xml.replace(start + end, start[:-1] + "/>")
         if self.blank_text_removed and BLANK_TEXT.search(xml):
@@ -161,7 +177,11 @@ def resolve_paragraphs(xml: str, resolve: Callable[[str], str]) -> str:
         at = match.start()
         if at < done:
             continue
-        start = max(xml.rfind("<w:p>", done, at), xml.rfind("<w:p ", done, at))
+        start = at
+        while True:
+            start = xml.rfind("<w:p", done, start)
+            if start < 0 or xml.startswith((" ", ">"), start + 4):
+                break
         end = xml.find("</w:p>", at)
         if start < 0 or end < 0:
             raise NotCovered("a tab or line break outside a paragraph")
@@ -230,9 +250,12 @@ def linear_form(template: nodes.Template) -> tuple[str, list[tuple[nodes.Output,
                     if isinstance(child, nodes.TemplateData):
                         if any(mark in child.data for mark in (HOLE, OPEN, BRANCH, CLOSE)):
                             raise NotCovered("a control character in the template")
-                        # docxtpl's marks before paragraphs, removed after rendering
-                        text.append(child.data.replace("\n<w:p ", "<w:p ")
-                                    .replace("\n<w:p>", "<w:p>"))
+                        # docxtpl's marks before paragraphs, removed after rendering: a
+                        # value (a w:t's text) never ends next to a paragraph, so they are
+                        # removed here once
+                        child.data = (child.data.replace("\n<w:p ", "<w:p ")
+                                      .replace("\n<w:p>", "<w:p>"))
+                        text.append(child.data)
                     else:
                         check_expression(child)
                         text.append(HOLE)

@@ -47,6 +47,10 @@ def clean(value: Any) -> Any:
     return value
 
 
+DICT_ATTRIBUTES = frozenset(dir(dict))
+"""What `getattr` finds on a dict: its methods; any other name is one of its keys."""
+
+
 class CachingEnvironment(Environment):
     """Compiles each distinct template source once per process.
 
@@ -57,6 +61,16 @@ class CachingEnvironment(Environment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.compiled: dict[str, Template] = {}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja's `getattr` (an attribute, else an item, else undefined), without the
+        failed attribute lookup first for a dict's keys (the context is made of dicts)."""
+        if type(obj) is dict and type(attribute) is str and attribute not in DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def from_string(self, source: Any, globals: Any = None,
                     template_class: Any = None) -> Template:
