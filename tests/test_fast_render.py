@@ -23,10 +23,16 @@ from pipeline.documents.canonical import NotCovered
 from pipeline.documents.fast import (
     CompiledTemplate,
     JinjaPart,
+    Member,
+    RawMember,
     after_render,
+    entry,
     part_xml,
+    raw_bytes,
     render_with_docxtpl,
     tables_fit_grid,
+    write_zip,
+    write_zip_reference,
 )
 from pipeline.documents.render import clean, strict_environment
 from pipeline.model import DOCUMENTS
@@ -331,3 +337,34 @@ def test_a_value_the_proof_does_not_cover_falls_back_per_render() -> None:
         else:
             with pytest.raises(NotCovered):
                 document.direct.render(context, compiled.helper.resolve_listing)
+
+
+def test_zip_is_written_as_zipfile_writes_it(contexts: dict[str, dict[str, Any]]) -> None:
+    """Copied members (stored, deflated, bzip2, a non-ASCII name, no attributes) and
+    rendered ones (empty, large, a non-ASCII name) give zipfile's bytes exactly."""
+    source = io.BytesIO()
+    with zipfile.ZipFile(source, "w") as archive:
+        for name, method, attributes in (("a.xml", zipfile.ZIP_STORED, 0),
+                                         ("mapp/å.xml", zipfile.ZIP_DEFLATED, 0o644 << 16),
+                                         ("b.bin", zipfile.ZIP_BZIP2, 0)):
+            info = zipfile.ZipInfo(name, (2024, 2, 29, 23, 59, 58))
+            info.compress_type = method
+            info.external_attr = attributes
+            archive.writestr(info, name.encode() * 100)
+    data = source.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        copied = [RawMember(entry(info), raw_bytes(data, info)) for info in archive.infolist()]
+    rendered = [(zipfile.ZipInfo("tom.xml", (2011, 1, 15, 12, 0, 0)), b""),
+                (zipfile.ZipInfo("ö.xml", (1980, 1, 1, 0, 0, 0)), "ö<x/>".encode() * 50000)]
+    members: list[Member] = [copied[0], rendered[0], copied[1], rendered[1], copied[2]]
+    assert write_zip(members) == write_zip_reference(members)
+
+    for kind in contexts:
+        compiled = CompiledTemplate((TEMPLATES_DIR / template_file_name(kind)).read_bytes(),
+                                    strict_environment())
+        parts: list[Member] = [m if isinstance(m, RawMember)
+                               else (m.info, compiled.render_part(m, clean(contexts[kind])))
+                               for m in compiled.members]
+        written = write_zip(parts)
+        assert written == write_zip_reference(parts)
+        assert written == compiled.render(clean(contexts[kind]))

@@ -173,10 +173,9 @@ def resolve_paragraphs(xml: str, resolve: Callable[[str], str]) -> str:
     """
     parts = []
     done = 0
-    for match in LISTING.finditer(xml):
+    match = LISTING.search(xml)
+    while match is not None:
         at = match.start()
-        if at < done:
-            continue
         start = at
         while True:
             start = xml.rfind("<w:p", done, start)
@@ -189,6 +188,7 @@ def resolve_paragraphs(xml: str, resolve: Callable[[str], str]) -> str:
         parts.append(xml[done:start])
         parts.append(resolve(xml[start:end]))
         done = end
+        match = LISTING.search(xml, done)
     parts.append(xml[done:])
     return "".join(parts)
 

@@ -8,6 +8,7 @@ find a template's unknown fields from one sample project.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -81,7 +82,33 @@ def text(value: Any, kind: Kind = Kind.TEXT) -> str:
 
 
 def values(sheet: Sheet, model: Any) -> dict[str, str]:
-    return {f.key: text(getattr(model, f.key, None), f.kind) for f in sheet.fields}
+    """Every field of the sheet as `text` gives it."""
+    return {key: show(getattr(model, key, None)) for key, show in field_formats(sheet)}
+
+
+NUMBER_FORMATS: dict[Kind, Callable[[Any], str]] = {
+    Kind.AMOUNT: kr, Kind.PERCENT: percent, Kind.NUMBER: number}
+_field_formats: dict[int, tuple[Sheet, tuple[tuple[str, Callable[[Any], str]], ...]]] = {}
+
+
+def field_formats(sheet: Sheet) -> tuple[tuple[str, Callable[[Any], str]], ...]:
+    """(key, the function `text` uses for the field's kind) of each field, made once."""
+    known = _field_formats.get(id(sheet))
+    if known is None or known[0] is not sheet:
+        formats = tuple((f.key, NUMBER_FORMATS.get(f.kind, plain_text)) for f in sheet.fields)
+        known = _field_formats[id(sheet)] = (sheet, formats)
+    return known[1]
+
+
+def plain_text(value: Any) -> str:
+    """`text` of a value of a kind that is not a number."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value.strip()
+    if isinstance(value, date):
+        return day(value)
+    return str(value).strip()
 
 
 def rows(project: Project, sheet: Sheet) -> list[dict[str, str]]:

@@ -20,8 +20,9 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from docx.oxml.parser import parse_xml
@@ -60,6 +61,17 @@ class RawMember:
 
     info: zipfile.ZipInfo
     raw: bytes
+
+    @cached_property
+    def headers(self) -> tuple[bytes, bytes, bytes] | None:
+        """Its local header and central directory entry, as `written_headers` gives
+        (None for a member it does not cover)."""
+        info = self.info
+        try:
+            return written_headers(info, info.CRC, info.compress_size, info.file_size,
+                                   info.compress_type, written=False)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -122,16 +134,10 @@ class CompiledTemplate:
         """The rendered .docx as bytes."""
         if self.fallback:
             return render_with_docxtpl(self.data, context, self.env)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for member in self.members:
-                if isinstance(member, RawMember):
-                    write_raw(archive, member)
-                else:
-                    data = self.render_part(member, context)
-                    archive.writestr(copy.copy(member.info), data,
-                                     zipfile.ZIP_DEFLATED, COMPRESS_LEVEL)
-        return out.getvalue()
+        parts = [member if isinstance(member, RawMember)
+                 else (member.info, self.render_part(member, context))
+                 for member in self.members]
+        return write_zip(parts)
 
     def render_part(self, part: JinjaPart, context: dict[str, Any]) -> bytes:
         if part.direct is not None:
@@ -254,6 +260,105 @@ def raw_bytes(data: bytes, info: zipfile.ZipInfo) -> bytes:
     name_length, extra_length = fields[-2], fields[-1]
     start = info.header_offset + LOCAL_HEADER.size + name_length + extra_length
     return data[start:start + info.compress_size]
+
+
+Member = RawMember | tuple[zipfile.ZipInfo, bytes]
+"""A member of a rendered .docx: copied as it is, or an entry and its rendered bytes."""
+ZIP64_LIMIT = (1 << 31) - 1
+DOS_EPOCH = 1980
+CENTRAL_HEAD = "<4s4B4HL2L5HL"
+"""zipfile's central directory entry without its last field, the header offset."""
+assert zipfile.structCentralDir == CENTRAL_HEAD[:-1] + "2L"
+
+
+def write_zip(members: list[Member]) -> bytes:
+    """The .docx zipfile writes (`write_zip_reference`), without its per-member objects.
+
+    A copied member's local header and central directory entry are made once; a rendered
+    one is compressed as zipfile's writestr does (raw deflate at COMPRESS_LEVEL), with the
+    header zipfile writes back once it knows the sizes and CRC. Anything zipfile would
+    write as ZIP64 goes to zipfile itself.
+    """
+    local: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for member in members:
+        if isinstance(member, RawMember):
+            if member.headers is None:
+                return write_zip_reference(members)
+            header, entry_head, entry_tail = member.headers
+            local.append(header)
+            local.append(member.raw)
+            size = len(header) + len(member.raw)
+        else:
+            info, data = member
+            compressor = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+            packed = compressor.compress(data) + compressor.flush()
+            if len(data) * 1.05 > ZIP64_LIMIT or len(packed) > ZIP64_LIMIT:
+                return write_zip_reference(members)
+            header, entry_head, entry_tail = written_headers(
+                info, zlib.crc32(data), len(packed), len(data), zipfile.ZIP_DEFLATED)
+            local.append(header)
+            local.append(packed)
+            size = len(header) + len(packed)
+        if offset > ZIP64_LIMIT:
+            return write_zip_reference(members)
+        central.append(entry_head + struct.pack("<L", offset) + entry_tail)
+        offset += size
+    directory = b"".join(central)
+    if len(members) > zipfile.ZIP_FILECOUNT_LIMIT or offset > ZIP64_LIMIT \
+            or len(directory) > ZIP64_LIMIT:
+        return write_zip_reference(members)
+    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0,
+                      len(members), len(members), len(directory), offset, 0)
+    return b"".join((*local, directory, end))
+
+
+def written_headers(info: zipfile.ZipInfo, crc: int, compress_size: int, file_size: int,
+                    compress_type: int, written: bool = True) -> tuple[bytes, bytes, bytes]:
+    """What zipfile writes for a member without ZIP64: its local header, and its central
+    directory entry before and after the header offset. written: by writestr, whose
+    `_open_to_write` gives ?rw------- to a member without attributes; a copied member's
+    flags are its fresh entry's (none but UTF-8 names, `entry`)."""
+    flags = 0 if written else info.flag_bits
+    if compress_size > ZIP64_LIMIT or file_size > ZIP64_LIMIT \
+            or flags & zipfile._MASK_USE_DATA_DESCRIPTOR:
+        raise ValueError("a member this writer does not cover")
+    version = {zipfile.ZIP_BZIP2: zipfile.BZIP2_VERSION,
+               zipfile.ZIP_LZMA: zipfile.LZMA_VERSION}.get(compress_type, 0)
+    extract_version = max(version, info.extract_version)
+    create_version = max(version, info.create_version)
+    year, month, day, hour, minute, second = info.date_time
+    dosdate = (year - DOS_EPOCH) << 9 | month << 5 | day
+    dostime = hour << 11 | minute << 5 | (second // 2)
+    try:
+        name = info.filename.encode("ascii")
+    except UnicodeEncodeError:
+        name, flags = info.filename.encode("utf-8"), flags | zipfile._MASK_UTF_FILENAME
+    attributes = info.external_attr or (0o600 << 16 if written else 0)
+    header = struct.pack(zipfile.structFileHeader, zipfile.stringFileHeader,
+                         extract_version, info.reserved, flags, compress_type,
+                         dostime, dosdate, crc, compress_size, file_size,
+                         len(name), len(info.extra)) + name + info.extra
+    entry_head = struct.pack(CENTRAL_HEAD, zipfile.stringCentralDir,
+                             create_version, info.create_system, extract_version,
+                             info.reserved, flags, compress_type, dostime, dosdate, crc,
+                             compress_size, file_size, len(name), len(info.extra),
+                             len(info.comment), 0, info.internal_attr, attributes)
+    return header, entry_head, name + info.extra + info.comment
+
+
+def write_zip_reference(members: list[Member]) -> bytes:
+    """The .docx as zipfile writes it: the reference for `write_zip`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in members:
+            if isinstance(member, RawMember):
+                write_raw(archive, member)
+            else:
+                info, data = member
+                archive.writestr(copy.copy(info), data, zipfile.ZIP_DEFLATED, COMPRESS_LEVEL)
+    return out.getvalue()
 
 
 def write_raw(archive: zipfile.ZipFile, member: RawMember) -> None:

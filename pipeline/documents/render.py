@@ -32,8 +32,10 @@ def clean(value: Any) -> Any:
     A plain string `clean_text` would leave as it is is kept as it is, without copying.
     """
     kind = type(value)
-    if kind is str:
-        return clean_text(value) if NEEDS_CLEANING.search(value) else value
+    if kind is str:  # a printable string holds none of NEEDS_CLEANING's characters
+        if value.isprintable() or not NEEDS_CLEANING.search(value):
+            return value
+        return clean_text(value)
     if kind is dict:
         return {key: clean(item) for key, item in value.items()}
     if kind is list or kind is tuple:
