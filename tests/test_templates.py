@@ -7,11 +7,15 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.documents import TEMPLATES_DIR, template_problems
+from pipeline.documents import TEMPLATES_DIR, sample_contexts, template_problems
+from pipeline.documents.fast import CompiledTemplate
 from pipeline.documents.make_templates import write_templates
+from pipeline.documents.render import strict_environment, template_source, unknown_fields
+from pipeline.model import DocKind
 
 
 def custom_templates(folder: Path, kind: str, *added: str) -> Path:
@@ -74,3 +78,41 @@ def test_committed_templates_match_the_script(tmp_path: Path) -> None:
         for part in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
             with zipfile.ZipFile(written) as new, zipfile.ZipFile(committed) as old:
                 assert new.read(part) == old.read(part), f"{written.name} {part}"
+
+
+FIELD_CASES = {
+    "nothing added": (),
+    "unknown names and attributes": ("{{ okant_falt }}", "{{ rapport.vader }} {{ projekt.x }}"),
+    "in a loop": ("{% for r in risker %}{{ r.farg }}{{ r.risk }}{{ loop.index }}{% endfor %}",),
+    "in a branch not taken": ("{% if not kommun %}{{ projekt.saknas }}{% endif %}{{ nytt }}",),
+    "filters": ('{{ okand|default("-") }} {{ projekt.projektnamn|upper }} {{ x.y|length }}',),
+    "an error stops the check": ("{{ projekt.a }}", "{{ kommun - 1 }}", "{{ projekt.b }}"),
+    "attribute of a text": ("{{ projekt.projektnamn.foo }} {{ kommun.bar }}",),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIELD_CASES))
+@pytest.mark.parametrize("kind", ["statusrapport", "personkontrakt"])
+def test_field_check_from_the_compiled_template_equals_rendering_the_source(
+        tmp_path: Path, kind: str, case: str) -> None:
+    """Loading checks a template from its compiled parts; the fields, their order and
+    where an error stops the check are those of rendering its whole source."""
+    folder = custom_templates(tmp_path, kind, *FIELD_CASES[case])
+    data = (folder / f"{kind}.docx").read_bytes()
+    sample = sample_contexts()[DocKind(kind)]
+    fields = CompiledTemplate(data, strict_environment()).checked_fields(sample)
+    assert fields is not None
+    assert fields == unknown_fields(template_source(data), sample)
+    if case != "nothing added":
+        assert fields
+
+
+def test_a_template_the_compiled_check_does_not_cover_is_checked_from_its_source(
+        tmp_path: Path) -> None:
+    folder = custom_templates(tmp_path, "projektplan", "{% set x = kommun %}{{ x.namn }}",
+                              "{{ okant|safe }}")
+    data = (folder / "projektplan.docx").read_bytes()
+    assert CompiledTemplate(data, strict_environment()).checked_fields({}) is None
+    assert template_problems(folder) == [
+        "projektplan.docx: fältet 'okant' finns inte bland dokumentets värden.",
+        "projektplan.docx: fältet 'namn' finns inte bland dokumentets värden."]

@@ -19,6 +19,7 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import UndefinedError
 
 from pipeline.documents.context import MUNICIPALITY, Context, build_context, project_context
+from pipeline.documents.fast import compiled_template
 from pipeline.documents.plan import PlannedDocument, plan
 from pipeline.documents.render import (
     CachingEnvironment,
@@ -82,24 +83,38 @@ def load_templates(folder: Path | None = None) -> Templates:
     if not folder.is_dir():
         raise TemplateError(f"Mallmappen {folder} finns inte.")
     samples = sample_contexts()
-    by_kind = {d.kind: read_template(folder, d.kind, samples[d.kind]) for d in DOCUMENTS}
-    return Templates(folder, by_kind)
+    env = strict_environment()
+    by_kind = {d.kind: read_template(folder, d.kind, samples[d.kind], env) for d in DOCUMENTS}
+    return Templates(folder, by_kind, env)
 
 
-def read_template(folder: Path, kind: DocKind, sample: Context) -> Template:
+def read_template(folder: Path, kind: DocKind, sample: Context,
+                  env: CachingEnvironment | None = None) -> Template:
+    """The template of a kind, checked; with env, also prepared for rendering in env
+    (`fast.compiled_template`), which for most templates gives the check's fields."""
     name = template_file_name(kind)
     path = folder / name
     if not path.is_file():
         return Template(kind, name, None, (f"{name}: mallen saknas i {folder}.",))
     data = path.read_bytes()
-    try:
-        source = template_source(data)
-        CachingEnvironment(autoescape=True).parse(source)
-    except JinjaTemplateError as exc:
-        return Template(kind, name, None, (f"{name}: mallen har ett fel i en tagg: {exc}.",))
-    except Exception as exc:  # a broken .docx is reported, not raised
-        return Template(kind, name, None, (f"{name}: mallen kan inte läsas som .docx: {exc}.",))
-    unknown = tuple(unknown_fields(source, sample))
+    fields = None
+    if env is not None:
+        # A template that cannot be prepared is checked below, and fails there or when
+        # one of its documents is rendered, as it always did.
+        with contextlib.suppress(Exception):
+            fields = compiled_template(data, env).checked_fields(sample)
+    if fields is None:
+        try:
+            source = template_source(data)
+            CachingEnvironment(autoescape=True).parse(source)
+        except JinjaTemplateError as exc:
+            return Template(kind, name, None,
+                            (f"{name}: mallen har ett fel i en tagg: {exc}.",))
+        except Exception as exc:  # a broken .docx is reported, not raised
+            return Template(kind, name, None,
+                            (f"{name}: mallen kan inte läsas som .docx: {exc}.",))
+        fields = unknown_fields(source, sample)
+    unknown = tuple(fields)
     problems = tuple(f"{name}: fältet '{f}' finns inte bland dokumentets värden."
                      for f in unknown)
     return Template(kind, name, data, problems, unknown)

@@ -34,9 +34,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import CodeType
 from typing import Any
 
-from jinja2 import Environment, Template, nodes
+from jinja2 import Environment, Template, meta, nodes
 from markupsafe import Markup
 
 W_URI = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -141,6 +142,11 @@ class DirectPart:
     """Start tag and its element left empty -> lxml's `<x/>`."""
     blank_text_removed: bool = False
     """The reference parser drops whitespace-only text (python-docx's, for headers)."""
+    code: CodeType | None = None
+    """The template's compiled code (renders with other filters for the field check)."""
+    names: frozenset[str] = frozenset()
+    """The names the template reads from its context (`find_undeclared_variables`)."""
+    assigns: bool = False
 
     def render(self, context: dict[str, Any], resolve: Callable[[str], str]) -> bytes:
         """The part's bytes; raises NotCovered (or the render's error) otherwise.
@@ -235,13 +241,24 @@ class Cell:
     """The first tcPr's first gridSpan's value; None without one."""
 
 
-def linear_form(template: nodes.Template) -> tuple[str, list[tuple[nodes.Output, int]]]:
+@dataclass
+class Linear:
+    """A template as its static text with marks, the outputs of its values, and whether
+    it assigns a variable (`{% set %}`)."""
+
+    text: str
+    holes: list[tuple[nodes.Output, int]]
+    assigns: bool
+
+
+def linear_form(template: nodes.Template) -> Linear:
     """The template as its static text with marks, and the outputs of its values.
 
     Raises NotCovered for a statement or an expression the proof does not cover.
     """
     text: list[str] = []
     holes: list[tuple[nodes.Output, int]] = []
+    assigns = False
 
     def walk(body: list[nodes.Node]) -> None:
         for node in body:
@@ -283,25 +300,26 @@ def linear_form(template: nodes.Template) -> tuple[str, list[tuple[nodes.Output,
                     walk(node.else_)
                 text.append(CLOSE)
             elif isinstance(node, nodes.Assign):
+                nonlocal assigns
+                assigns = True
                 check_expression(node.target)
                 check_expression(node.node)
             else:
                 raise NotCovered(f"the statement {type(node).__name__}")
 
     walk(template.body)
-    return "".join(text), holes
+    return Linear("".join(text), holes, assigns)
 
 
 def check_expression(node: nodes.Node) -> None:
-    for child in node.find_all(nodes.Node):
+    for child in (node, *node.find_all(nodes.Node)):
         if not isinstance(child, EXPRESSIONS):
             raise NotCovered(f"the expression {type(child).__name__}")
         if isinstance(child, nodes.Filter) and child.name not in TEXT_FILTERS:
             raise NotCovered(f"the filter {child.name}")
-    if not isinstance(node, EXPRESSIONS):
-        raise NotCovered(f"the expression {type(node).__name__}")
-    if isinstance(node, nodes.Filter) and node.name not in TEXT_FILTERS:
-        raise NotCovered(f"the filter {node.name}")
+        if isinstance(child, nodes.Const) and isinstance(child.value, str) \
+                and "<w:p" in child.value:
+            raise NotCovered("a paragraph tag in a string (docxtpl marks it)")
 
 
 @dataclass
@@ -546,15 +564,20 @@ def direct_part(env: Environment, source: str, body: bool,
     """The part's direct writer, or NotCovered. reference: the reference path's bytes of
     a rendered XML text (used on a probe to learn what lxml writes around the content)."""
     ast = env.parse(source)
-    linear, holes = linear_form(ast)
-    proof = prove(linear, body)
+    linear = linear_form(ast)
+    proof = prove(linear.text, body)
+    names = frozenset(meta.find_undeclared_variables(ast))
     in_attribute = set(proof.attribute_holes)
-    for index, (output, position) in enumerate(holes):
+    for index, (output, position) in enumerate(linear.holes):
         expression = output.nodes[position]
         name = ATTRIBUTE_FILTER if index in in_attribute else TEXT_FILTER
         output.nodes[position] = nodes.Filter(expression, name, [], [], None, None,
                                               lineno=expression.lineno)
-    template = direct_environment(env).from_string(ast)
+    direct_env = direct_environment(env)
+    ast.set_environment(direct_env)
+    code = direct_env.compile(ast)
+    template = direct_env.template_class.from_code(direct_env, code,
+                                                   direct_env.make_globals(None))
     probe = "".join(f'<{prefix}:probe {prefix}:a="1"/>'
                     for prefix in sorted(proof.prefixes) if prefix != "xml")
     probe += '<w:probe xml:space="preserve"/>'
@@ -563,4 +586,5 @@ def direct_part(env: Environment, source: str, body: bool,
         raise NotCovered("lxml writes the probe differently")
     prefix, _, suffix = written.partition(probe)
     return DirectPart(template, len(proof.root), len(proof.root_end), prefix, suffix,
-                      tuple(sorted(proof.empty)), blank_text_removed=not body)
+                      tuple(sorted(proof.empty)), blank_text_removed=not body, code=code,
+                      names=names, assigns=linear.assigns)

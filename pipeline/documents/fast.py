@@ -30,7 +30,17 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
 from lxml import etree
 
-from pipeline.documents.canonical import DirectPart, NotCovered, direct_part
+from pipeline.documents.canonical import (
+    ATTRIBUTE_FILTER,
+    TEXT_FILTER,
+    DirectPart,
+    NotCovered,
+    direct_part,
+)
+from pipeline.documents.render import recorded_fields_of_code
+
+DIRECT_FILTERS = {ATTRIBUTE_FILTER: lambda value: value, TEXT_FILTER: lambda value: value}
+"""The direct templates' filters as the field check renders them: values as they are."""
 
 COMPRESS_LEVEL = 1
 """zlib level of the rendered parts: 1 measured as fast as smaller levels and a few
@@ -79,10 +89,17 @@ class JinjaPart:
     """A part rendered per context: the body, a header or a footer."""
 
     info: zipfile.ZipInfo
-    template: Template
+    source: str
+    """docxtpl's patched XML with its line feeds before paragraphs (`render_xml_part`)."""
     is_body: bool
+    env: Environment
     direct: DirectPart | None = None
     """Its direct writer, when the template proves it (canonical.py)."""
+
+    @cached_property
+    def template(self) -> Template:
+        """The reference path's template, compiled when a render first needs it."""
+        return self.env.from_string(self.source)
 
 
 class CompiledTemplate:
@@ -107,7 +124,9 @@ class CompiledTemplate:
         env = self.env
         env.autoescape = True
         docx = self.helper.docx
-        sources = jinja_sources(self.helper)
+        parts = jinja_sources(self.helper)
+        self.order = [name for name, _ in parts]
+        sources = dict(parts)
         self.shell = document_shell(docx.element)
         with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
             for info in archive.infolist():
@@ -116,11 +135,30 @@ class CompiledTemplate:
                     self.members.append(RawMember(entry(info), raw_bytes(self.data, info)))
                 else:
                     marked = PARAGRAPH_START.sub(r"\n<w:p\1", source)
-                    compiled = env.from_string(marked)
                     is_body = info.filename == docx.part.partname.lstrip("/")
                     direct = self.direct_part(marked, is_body)
-                    self.members.append(JinjaPart(entry(info), compiled, is_body, direct))
+                    self.members.append(JinjaPart(entry(info), marked, is_body, env, direct))
         self.helper.docx = None  # the parsed document is not needed any more
+
+    def checked_fields(self, context: dict[str, Any]) -> list[str] | None:
+        """`render.unknown_fields(template_source(data), context)`, from the direct parts'
+        names and compiled code, or None where that is not the same.
+
+        The same when every part is written directly and none assigns a variable: the
+        joined source then parses (each part does), its names are the parts' names, and
+        rendering it renders the parts one after another (stopping at an error).
+        """
+        parts = {m.info.filename: m for m in self.members if isinstance(m, JinjaPart)}
+        chosen = [parts.get(name) for name in self.order]
+        directs = [part.direct for part in chosen if part is not None]
+        if self.fallback or not chosen or len(directs) != len(chosen) \
+                or any(d is None or d.assigns or d.code is None for d in directs):
+            return None
+        names = frozenset().union(*(d.names for d in directs if d is not None))
+        missing = sorted(names - context.keys())
+        codes = [d.code for d in directs if d is not None and d.code is not None]
+        recorded = recorded_fields_of_code(codes, context, DIRECT_FILTERS)
+        return missing + [f for f in recorded if f not in missing]
 
     def direct_part(self, source: str, is_body: bool) -> DirectPart | None:
         """The part's direct writer, or None where its template does not prove it."""
@@ -184,14 +222,15 @@ def has_jinja(text: str) -> bool:
     return any(mark in text for mark in ("{{", "{%", "{#"))
 
 
-def jinja_sources(template: DocxTemplate) -> dict[str, str]:
-    """Zip member name -> docxtpl-patched XML of the body and every header and footer."""
+def jinja_sources(template: DocxTemplate) -> list[tuple[str, str]]:
+    """(zip member name, docxtpl-patched XML) of the body and every header and footer, in
+    the order (and with the repeats) of `render.template_source`."""
     docx = template.docx
-    sources = {docx.part.partname.lstrip("/"): template.patch_xml(template.get_xml())}
+    sources = [(docx.part.partname.lstrip("/"), template.patch_xml(template.get_xml()))]
     for uri in (template.HEADER_URI, template.FOOTER_URI):
         for _key, part in template.get_headers_footers(uri):
             xml = template.get_part_xml(part)
-            sources[part.partname.lstrip("/")] = template.patch_xml(xml)
+            sources.append((part.partname.lstrip("/"), template.patch_xml(xml)))
     return sources
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from types import CodeType
 from typing import Any
 
 from docxtpl import DocxTemplate
@@ -132,6 +133,28 @@ def unknown_fields(source: str, context: dict[str, Any]) -> list[str]:
 
 
 def recorded_fields(source: str, context: dict[str, Any]) -> list[str]:
+    env, seen = recording_environment(context)
+    # The check reports fields, not rendering errors (a filter given a blank, say).
+    with contextlib.suppress(Exception):
+        env.from_string(source).render(context)
+    return seen
+
+
+def recorded_fields_of_code(codes: list[CodeType], context: dict[str, Any],
+                            filters: dict[str, Any]) -> list[str]:
+    """`recorded_fields` of the source whose parts compiled to codes, rendered one after
+    another (and stopping at an error, as one render of the joined source would)."""
+    env, seen = recording_environment(context)
+    env.filters.update(filters)
+    with contextlib.suppress(Exception):
+        for code in codes:
+            env.template_class.from_code(env, code, env.make_globals(None)).render(context)
+    return seen
+
+
+def recording_environment(context: dict[str, Any]) -> tuple[Environment, list[str]]:
+    """An environment whose undefined records each field the context lacks, as `name` or
+    `parent.name`, and the list it records them in."""
     paths = paths_by_id(context)
     seen: list[str] = []
 
@@ -153,11 +176,7 @@ def recorded_fields(source: str, context: dict[str, Any]) -> list[str]:
         def __getitem__(self, name: Any) -> Any:
             return self
 
-    env = Environment(autoescape=True, undefined=Recording)
-    # The check reports fields, not rendering errors (a filter given a blank, say).
-    with contextlib.suppress(Exception):
-        env.from_string(source).render(context)
-    return seen
+    return Environment(autoescape=True, undefined=Recording), seen
 
 
 def paths_by_id(context: dict[str, Any]) -> dict[int, str]:
