@@ -13,7 +13,7 @@ import docx
 import pytest
 
 from pipeline.check import Checked, check_file
-from pipeline.documents import Produced, load_templates, plan, produce
+from pipeline.documents import TEMPLATES_DIR, Produced, load_templates, plan, produce
 from pipeline.example import checklist, decisions
 from pipeline.model import DocKind
 from tests.conftest import WorkbookFactory, require_tool, soffice_convert
@@ -257,3 +257,24 @@ def test_documents_open_in_libreoffice(checked_example: Checked, templates: Any,
     assert "Bo Andersson" in texts["Personkontrakt Nisse Berg.docx"]
     assert "Förlängning av sista gruppen" in texts["Statusrapport 03.docx"]
     assert date(2011, 12, 5).isoformat() in texts["Statusrapport 03.docx"]
+
+
+def test_a_template_that_changes_its_values_does_not_change_the_next_document(
+        checked_example: Checked, tmp_path: Path) -> None:
+    """Each document sees the project's values as they are, whatever the template before
+    it did with them (a call may change a list)."""
+    import shutil
+
+    folder = tmp_path / "mallar"
+    shutil.copytree(TEMPLATES_DIR, folder)
+    path = folder / "statusrapport.docx"
+    template = docx.Document(str(path))
+    template.add_paragraph("Risker: {{ risker|length }}{{ risker.pop() and '' }}")
+    template.save(str(path))
+    produced = produce(checked_example.project, checked_example.report, load_templates(folder))
+    reports = [f for f in produced.files if f.name.startswith("Statusrapport")]
+    assert len(reports) >= 2
+    count = len(checked_example.project.risker)
+    for report in reports:
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(report.data)).paragraphs)
+        assert f"Risker: {count}" in text

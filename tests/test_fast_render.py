@@ -16,6 +16,7 @@ from typing import Any
 import docx
 import pytest
 from docxtpl import DocxTemplate
+from jinja2 import meta
 from lxml import etree
 
 from pipeline.documents import TEMPLATES_DIR, sample_contexts, template_file_name
@@ -368,3 +369,15 @@ def test_zip_is_written_as_zipfile_writes_it(contexts: dict[str, dict[str, Any]]
         written = write_zip(parts)
         assert written == write_zip_reference(parts)
         assert written == compiled.render(clean(contexts[kind]))
+
+
+@pytest.mark.parametrize("kind", [d.kind for d in DOCUMENTS])
+def test_direct_parts_note_the_names_jinja_finds(kind: str) -> None:
+    """The names noted while compiling are `find_undeclared_variables`'s."""
+    compiled = CompiledTemplate((TEMPLATES_DIR / template_file_name(kind)).read_bytes(),
+                                strict_environment())
+    for part in direct_parts(compiled):
+        assert part.direct is not None
+        expected = meta.find_undeclared_variables(strict_environment().parse(part.source))
+        assert part.direct.names == expected
+        assert "projekt" in part.direct.names or not part.is_body

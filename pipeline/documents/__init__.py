@@ -180,6 +180,8 @@ def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
         return None, template_finding(doc, template)
     try:
         context = build_context(project, doc, templates.municipality, shared)
+        if not compiled_template(template.data, templates.env).reads_only:
+            cleaned = None  # each document gets its own copy, as a template may change it
         data = render_clean_docx(template.data, clean_context(context, shared, cleaned),
                                  templates.env)
     except UndefinedError as exc:

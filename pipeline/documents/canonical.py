@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
 
-from jinja2 import Environment, Template, meta, nodes
+from jinja2 import Environment, Template, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup
 
 W_URI = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -117,12 +118,27 @@ ATTRIBUTE_FILTER = "_direct_attribute_text"
 TEXT_FILTER = "_direct_plain_text"
 
 
+class NamesNoted(CodeGenerator):
+    """Jinja's code generator noting, as it compiles, the names a template reads from
+    its context, as `jinja2.meta.find_undeclared_variables` finds them (its
+    TrackingCodeGenerator does the same in a second pass), in `environment.names`."""
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        names: set[str] = self.environment.names  # type: ignore[attr-defined]
+        for _, (action, param) in frame.symbols.loads.items():
+            if action == "resolve" and param not in self.environment.globals:
+                names.add(param)
+
+
 def direct_environment(env: Environment) -> Environment:
-    """The environment for the direct templates: the two filters above escape every
-    value, as lxml would write it, so Jinja's own escaping is off."""
+    """The environment for a direct template: the two filters above escape every value,
+    as lxml would write it, so Jinja's own escaping is off; it notes the names read."""
     overlay = env.overlay(autoescape=False)
     overlay.filters = {**env.filters, ATTRIBUTE_FILTER: attribute_text,
                        TEXT_FILTER: plain_text}
+    overlay.code_generator_class = NamesNoted
+    overlay.names = set()  # type: ignore[attr-defined]
     return overlay
 
 
@@ -201,7 +217,7 @@ def resolve_paragraphs(xml: str, resolve: Callable[[str], str]) -> str:
 
 # ------------------------------------------------------------------ the proof
 
-@dataclass
+@dataclass(slots=True)
 class Element:
     name: str
     tag: str
@@ -212,7 +228,7 @@ class Element:
     static: bool = False
     """Static text or a child element directly inside, outside any block."""
     has_hole: bool = False
-    first: set[str] = field(default_factory=set)
+    first: set[str] | None = None
     """Names of the children seen so far (for `w:tblGrid[1]`, `w:tcPr[1]`...)."""
     table: Table | None = None
     first_grid: bool = False
@@ -347,6 +363,9 @@ def prove(linear: str, body: bool) -> Proof:
     text_holes = 0
     attribute_holes: list[int] = []
     empty: set[tuple[str, str]] = set()
+    checked: set[str] = set()
+    """Start tags whose names were checked (the same tag recurs many times)."""
+    open_names: dict[str, int] = {}
 
     def static_content() -> None:
         if not stack:
@@ -362,19 +381,20 @@ def prove(linear: str, body: bool) -> Proof:
         position = match.end()
         if closed:
             raise NotCovered("content after the root")
-        if match.group("text") is not None:
-            if "\n" in match.group("text") or "\t" in match.group("text"):
+        kind = match.lastgroup
+        if kind == "text":
+            text = match.group("text")
+            if "\n" in text or "\t" in text:
                 raise NotCovered("a tab or line break in the template's text")
             static_content()
-            if not body and not match.group("text").strip():
+            if not body and not text.strip():
                 raise NotCovered("whitespace-only text")
             continue
-        mark = match.group("mark")
+        mark = match.group("mark") if kind == "mark" else None
         if mark == HOLE:
             parent = stack[-1] if stack else None
             if (parent is None or parent.name != "w:t" or parent.parent is None
-                    or parent.parent.name != "w:r"
-                    or not any(e.name == "w:p" for e in stack)):
+                    or parent.parent.name != "w:r" or not open_names.get("w:p")):
                 raise NotCovered("a value outside the text of a run")
             if HOLE in parent.tag:
                 raise NotCovered("a value in the start tag of a text")
@@ -401,6 +421,7 @@ def prove(linear: str, body: bool) -> Proof:
             if not stack or stack[-1].name != name or stack[-1].block != len(blocks):
                 raise NotCovered(f"an end tag </{name}> that does not close its element")
             element = stack.pop()
+            open_names[name] -= 1
             if not stack and not element.static:
                 raise NotCovered("a root that may be empty")
             end_element(element, empty, tables, self_closing=False)
@@ -421,15 +442,18 @@ def prove(linear: str, body: bool) -> Proof:
             root = written
             prefixes = declared_prefixes(attributes)
         else:
-            check_names(name, attributes, prefixes)
+            if tag not in checked:
+                check_names(name, attributes, prefixes)
+                checked.add(tag)
             static_content()
-        check_element(name, written, self_closing, stack, body)
+        check_element(name, written, self_closing, stack, body, open_names)
         element = Element(name, written, len(blocks), stack[-1] if stack else None)
         start_element(element, tables, len(blocks), attributes)
         if self_closing:
             end_element(element, empty, tables, self_closing=True)
         else:
             stack.append(element)
+            open_names[name] = open_names.get(name, 0) + 1
     if not closed or blocks:
         raise NotCovered("a template that does not end with its root")
     return Proof(root, root_end, text_holes, attribute_holes, empty, prefixes)
@@ -473,11 +497,11 @@ NOT_NESTED = ("w:p", "w:r", "w:t", "w:rPr", "w:pPr")
 
 
 def check_element(name: str, written: str, self_closing: bool, stack: list[Element],
-                  body: bool) -> None:
+                  body: bool, open_names: dict[str, int]) -> None:
     """What docxtpl's regular expressions after rendering need, and no docPr ids."""
     if stack and stack[-1].name == "w:t":
         raise NotCovered("an element inside w:t")
-    if name in NOT_NESTED and any(e.name == name for e in stack):
+    if name in NOT_NESTED and open_names.get(name):
         raise NotCovered(f"{name} inside {name}")
     if self_closing and name in ("w:p", "w:r", "w:t") and " " in written:
         raise NotCovered(f"a self-closing {name} with attributes")
@@ -490,8 +514,11 @@ def start_element(element: Element, tables: list[Element], block: int,
     """Tables, as `fast.tables_fit_grid` reads them: grid columns, rows, cells, spans."""
     parent = element.parent
     name = element.name
-    first = parent is not None and name not in parent.first
+    first = False
     if parent is not None:
+        if parent.first is None:
+            parent.first = set()
+        first = name not in parent.first
         parent.first.add(name)
     if name == "w:tbl":
         element.table = Table(block)
@@ -566,7 +593,6 @@ def direct_part(env: Environment, source: str, body: bool,
     ast = env.parse(source)
     linear = linear_form(ast)
     proof = prove(linear.text, body)
-    names = frozenset(meta.find_undeclared_variables(ast))
     in_attribute = set(proof.attribute_holes)
     for index, (output, position) in enumerate(linear.holes):
         expression = output.nodes[position]
@@ -576,6 +602,7 @@ def direct_part(env: Environment, source: str, body: bool,
     direct_env = direct_environment(env)
     ast.set_environment(direct_env)
     code = direct_env.compile(ast)
+    names = frozenset(direct_env.names)  # type: ignore[attr-defined]
     template = direct_env.template_class.from_code(direct_env, code,
                                                    direct_env.make_globals(None))
     probe = "".join(f'<{prefix}:probe {prefix}:a="1"/>'

@@ -140,6 +140,13 @@ class CompiledTemplate:
                     self.members.append(JinjaPart(entry(info), marked, is_body, env, direct))
         self.helper.docx = None  # the parsed document is not needed any more
 
+    @property
+    def reads_only(self) -> bool:
+        """Whether no render can change the context: every part is written directly, so
+        its template calls nothing (a call, `{{ rader.pop() }}`, could)."""
+        return not self.fallback and all(
+            m.direct is not None for m in self.members if isinstance(m, JinjaPart))
+
     def checked_fields(self, context: dict[str, Any]) -> list[str] | None:
         """`render.unknown_fields(template_source(data), context)`, from the direct parts'
         names and compiled code, or None where that is not the same.
