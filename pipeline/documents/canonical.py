@@ -447,6 +447,8 @@ def prove(linear: str, body: bool) -> Proof:
                 checked.add(tag)
             static_content()
         check_element(name, written, self_closing, stack, body, open_names)
+        if self_closing and name not in TABLE_NAMES:
+            continue  # nothing inside, and nothing the table check counts
         element = Element(name, written, len(blocks), stack[-1] if stack else None)
         start_element(element, tables, len(blocks), attributes)
         if self_closing:
@@ -494,6 +496,9 @@ def check_names(name: str, attributes: str, prefixes: dict[str, str]) -> None:
 
 
 NOT_NESTED = ("w:p", "w:r", "w:t", "w:rPr", "w:pPr")
+TABLE_NAMES = frozenset(("w:tbl", "w:tblGrid", "w:gridCol", "w:tr", "w:tc", "w:tcPr",
+                         "w:gridSpan"))
+"""The elements `fast.tables_fit_grid` reads (the first of each among its siblings)."""
 
 
 def check_element(name: str, written: str, self_closing: bool, stack: list[Element],
@@ -515,7 +520,7 @@ def start_element(element: Element, tables: list[Element], block: int,
     parent = element.parent
     name = element.name
     first = False
-    if parent is not None:
+    if parent is not None and name in TABLE_NAMES:
         if parent.first is None:
             parent.first = set()
         first = name not in parent.first
