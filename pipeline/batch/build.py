@@ -126,10 +126,17 @@ class ProjectResult:
                 and self.report.error_count > 0)
 
     def to_dict(self) -> dict[str, object]:
-        report = self.report.to_dict() if self.report else None
+        return {**self.head(), "report": self.report.to_dict() if self.report else None}
+
+    def to_json(self) -> str:
+        """`to_dict` as JSON, the report's JSON copied as it is kept."""
+        head = json.dumps(self.head(), ensure_ascii=False, default=str)
+        report = self.report.text if self.report else "null"
+        return f'{head.removesuffix("}")}, "report": {report}}}'
+
+    def head(self) -> dict[str, object]:
         return {"workbook": self.workbook, "status": self.status.name.lower(),
-                "folder": self.folder, "files": self.files, "reason": self.reason,
-                "report": report}
+                "folder": self.folder, "files": self.files, "reason": self.reason}
 
 
 @dataclass
@@ -163,7 +170,7 @@ class BuildResult:
         yield head.rstrip().removesuffix("}").rstrip() + ',\n "projects": ['
         for number, project in enumerate(self.projects):
             separator = ",\n  " if number else "\n  "
-            yield separator + json.dumps(project.to_dict(), ensure_ascii=False, default=str)
+            yield separator + project.to_json()
         yield "\n ]\n}\n"
 
     def head(self) -> dict[str, object]:
@@ -315,27 +322,47 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     options.output.mkdir(parents=True, exist_ok=True)
     state.prepare()
     with BuildLock(state.folder):
-        if anything_to_produce(options, state, templates_hash):
+        seen = survey(options, state, templates_hash)
+        if options.force or not all(s.current for s in seen.values()):
             load_run_templates(templates)  # skipped when nothing changed
         return Run(options, templates, templates_hash, state,
-                   progress or (lambda _r: None)).run()
+                   progress or (lambda _r: None), seen).run()
 
 
-def anything_to_produce(options: BuildOptions, state: State, templates_hash: str) -> bool:
-    """Whether some workbook may need its documents made (so the templates are needed);
-    a workbook that cannot be read needs none. A wrong answer only means the templates
-    are loaded later (`Run.ensure_templates`)."""
+@dataclass(frozen=True)
+class Seen:
+    """A workbook as the start of the run found it."""
+
+    signature: tuple[int, int]
+    """Its size and modification time: the same later in the run means the same bytes."""
+    content: str
+    """Its content hash ('' when it was not read: it has no record to compare with)."""
+    current: bool
+    """Its record was written from these bytes, templates and program; files in place."""
+
+
+def signature(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def survey(options: BuildOptions, state: State, templates_hash: str) -> dict[str, Seen]:
+    """Each workbook that can be read, and whether it is current (so that the templates
+    are loaded only when some workbook needs its documents made; a workbook that cannot
+    be read needs none). A wrong answer only means more work later in the run."""
     if options.force:
-        return True
-    records = state.records()
+        return {}
+    records, seen = state.records(), {}
     for path in discover(options.input):
+        record = records.get(path.name)
         try:
-            content = sha256(path.read_bytes())
+            before = signature(path)
+            content = sha256(path.read_bytes()) if record is not None else ""
         except OSError:
             continue
-        if not is_current(state, records.get(path.name), content, templates_hash):
-            return True
-    return False
+        seen[path.name] = Seen(before, content,
+                               is_current(state, record, content, templates_hash))
+    return seen
 
 
 def is_current(state: State, record: Record | None, content: str, templates_hash: str
@@ -352,7 +379,8 @@ def is_current(state: State, record: Record | None, content: str, templates_hash
 
 class Run:
     def __init__(self, options: BuildOptions, templates: Path, templates_hash: str,
-                 state: State, progress: Progress) -> None:
+                 state: State, progress: Progress, seen: dict[str, Seen] | None = None
+                 ) -> None:
         self.options = options
         self.output = options.output
         self.templates = templates
@@ -363,6 +391,7 @@ class Run:
         self.records = state.records()
         self.jobs = worker_count(options.jobs)
         self.portfolio = PortfolioParts()
+        self.seen = seen or {}
 
     def run(self) -> BuildResult:
         remove_leftover_temps(self.output)
@@ -422,32 +451,43 @@ class Run:
         """A check task per changed workbook, its snapshot read as the task is submitted;
         unchanged workbooks go into `pending` without one."""
         for path in workbooks:
+            record = self.records.get(path.name)
+            if self.still_current(path):
+                item = Pending(path.name, self.seen[path.name].content, record)
+                if self.take_unchanged(item):
+                    pending[item.workbook] = item
+                    continue
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 self.fail(path.name, f"Arbetsboken kan inte läsas: {exc.strerror}.")
                 continue
-            item = Pending(path.name, sha256(data), self.records.get(path.name))
+            item = Pending(path.name, sha256(data), record)
             pending[item.workbook] = item
-            if self.take_unchanged(item):
-                continue
             item.stored = spool.path(record_key(item.workbook))
             yield item.workbook, (item.workbook, data, item.stored)
             del data
+
+    def still_current(self, path: Path) -> bool:
+        """The workbook was current at the start of the run and has not changed since."""
+        seen = self.seen.get(path.name)
+        if seen is None or not seen.current or self.options.force:
+            return False
+        try:
+            return signature(path) == seen.signature
+        except OSError:
+            return False
 
     def take_unchanged(self, item: Pending) -> bool:
         """Fill in an unchanged project from its record (its report and identity; the
         stored Checked is loaded only if ekonomi.xlsx and index.html are written again);
         False when it must be checked and built again."""
         record = item.record
-        if self.options.force or record is None or not is_current(
-                self.state, record, item.content, self.templates_hash):
-            return False
+        assert record is not None
         try:
-            report = PackedReport.from_json(record.report)
+            report, head = PackedReport.from_json(record.report)
         except (ValueError, TypeError):
             return False  # an edited record: the project is rebuilt
-        head = report.to_dict()
         item.report, item.identity = report, Identity(head.get("project_id"),
                                                       head.get("project_name"))
         item.stored = self.state.checked_path(record.fingerprint)

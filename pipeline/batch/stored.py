@@ -86,9 +86,9 @@ class PackedReport:
         self.warning_count = len(report.warnings)
 
     @classmethod
-    def from_json(cls, text: str) -> PackedReport:
-        """From `report_json`'s text (a record's); raises ValueError or TypeError when it is
-        not a report."""
+    def from_json(cls, text: str) -> tuple[PackedReport, dict[str, Any]]:
+        """From `report_json`'s text (a record's), with the report as a dict; raises
+        ValueError or TypeError when it is not a report."""
         data = json.loads(text)
         if not (isinstance(data, dict) and isinstance(data.get("findings"), list)
                 and isinstance(data.get("errors"), int)
@@ -97,7 +97,7 @@ class PackedReport:
         packed = cls.__new__(cls)
         packed.data = zlib.compress(text.encode("utf-8"), 1)
         packed.error_count, packed.warning_count = data["errors"], data["warnings"]
-        return packed
+        return packed, data
 
     @property
     def text(self) -> str:
