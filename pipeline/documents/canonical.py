@@ -62,7 +62,6 @@ NOT_COVERED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]
 """Characters a render must not hold to be written directly: XML-illegal ones, the
 carriage return (a parser turns it into a line feed), docxtpl's bell and form feed
 (paragraph and page breaks) and the C1 controls."""
-LISTING = re.compile("[\t\n]")
 
 EXPRESSIONS = (nodes.Name, nodes.Const, nodes.Getattr, nodes.Getitem, nodes.Slice,
                nodes.Compare, nodes.Operand, nodes.And, nodes.Or, nodes.Not, nodes.Neg,
@@ -139,6 +138,8 @@ def direct_environment(env: Environment) -> Environment:
                        TEXT_FILTER: plain_text}
     overlay.code_generator_class = NamesNoted
     overlay.names = set()  # type: ignore[attr-defined]
+    if hasattr(overlay, "compiled"):  # render.CachingEnvironment: not its parent's cache
+        overlay.compiled = {}
     return overlay
 
 
@@ -195,9 +196,15 @@ def resolve_paragraphs(xml: str, resolve: Callable[[str], str]) -> str:
     """
     parts = []
     done = 0
-    match = LISTING.search(xml)
-    while match is not None:
-        at = match.start()
+    line_feed, tab = xml.find("\n"), xml.find("\t")
+    while True:
+        if 0 <= line_feed < done:
+            line_feed = xml.find("\n", done)
+        if 0 <= tab < done:
+            tab = xml.find("\t", done)
+        if line_feed < 0 and tab < 0:
+            break
+        at = tab if line_feed < 0 or 0 <= tab < line_feed else line_feed
         start = at
         while True:
             start = xml.rfind("<w:p", done, start)
@@ -210,7 +217,6 @@ def resolve_paragraphs(xml: str, resolve: Callable[[str], str]) -> str:
         parts.append(xml[done:start])
         parts.append(resolve(xml[start:end]))
         done = end
-        match = LISTING.search(xml, done)
     parts.append(xml[done:])
     return "".join(parts)
 
