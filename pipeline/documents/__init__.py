@@ -74,7 +74,8 @@ def template_file_name(kind: DocKind) -> str:
 
 
 def load_templates(folder: Path | None = None) -> Templates:
-    """The templates of folder (None: the shipped ones), read and checked once.
+    """The templates of folder (None: the shipped ones), read, checked and prepared for
+    rendering (`fast.compiled_template`) once.
 
     Raises TemplateError when the folder does not exist; a missing or broken template
     only makes its documents fail (as findings).

@@ -11,8 +11,7 @@ is such XML:
   comments, CDATA or processing instructions, namespaces declared on the root only);
 - every `{% if %}` branch and `{% for %}` body is balanced XML between two tags, so any
   number of repetitions or none stays well-formed;
-- every `{{ value }}` is the text of a `w:t` (escaped by Jinja) or sits inside an
-  attribute value (escaped as lxml escapes attributes, by `attribute_text`), and no
+- every `{{ value }}` is the text of a `w:t` or sits inside an attribute value, and no
   expression can yield markup (no `safe`, macros, calls or blocks that capture output);
 - what docxtpl changes after rendering stays well-formed: a tab or line break in a value
   becomes runs and breaks inside its paragraph (`w:t` directly in a `w:r`, no nested
@@ -20,8 +19,9 @@ is such XML:
 - for the body, every table matches its grid whatever the loops give, so docxtpl's
   `fix_tables` would change nothing (a header row spanning the grid, no row wider).
 
-The direct template escapes each value as lxml writes it (quotes as they are in text,
-`&quot;` in attributes) instead of Jinja's escaping; what then remains of lxml's writing
+The direct template escapes each value as lxml writes it (`plain_text`: quotes as they
+are in text; `attribute_text`: `&quot;` in attributes) instead of Jinja's escaping, with
+Jinja's autoescaping off; what then remains of lxml's writing
 is done on the text: an element left empty (a blank value) is written `<x/>`, and the
 root's start tag and the document around the body are what lxml wrote for a probe
 through the reference path. A render meeting what the proof does not cover (a

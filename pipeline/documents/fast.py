@@ -2,15 +2,21 @@
 
 docxtpl opens the whole .docx with python-docx, patches and compiles the Jinja of every
 part, renders, and zips every member again on every render. A `CompiledTemplate` does the
-per-template work once: docxtpl's own `patch_xml` on the body, headers and footers, one
-compiled Jinja template per part, and the compressed bytes of every other member. A render
-then only runs the Jinja, applies what docxtpl applies after rendering (its own
-`resolve_listing`, `fix_tables` and `fix_docpr_ids`), and writes a zip in which the
-unchanged members are copied as their compressed bytes.
+per-template work once: docxtpl's own `patch_xml` on the body, headers and footers, and
+the compressed bytes of every other member. A render then writes each part and a zip in
+which the unchanged members are copied as their compressed bytes (`write_zip`, the bytes
+zipfile writes).
+
+A part is written directly (canonical.py) when its template proves that its rendered
+text is what lxml would write; otherwise, and for any render the proof does not cover, by
+the reference path: the Jinja (compiled when first needed), what docxtpl applies after
+rendering (its own `resolve_listing`, `fix_tables` and `fix_docpr_ids`), and lxml's
+parse and serialization.
 
 A template using what this path does not replicate (footnotes, Jinja in the document
 properties, an encrypted zip) is rendered by docxtpl itself, so the output never differs.
-`tests/test_fast_render.py` proves the parts equal to docxtpl's render.
+`tests/test_fast_render.py` proves the parts equal to docxtpl's render, and the direct
+parts byte for byte equal to the reference path.
 """
 
 from __future__ import annotations
