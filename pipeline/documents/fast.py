@@ -25,6 +25,7 @@ import copy
 import io
 import re
 import struct
+import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ from pipeline.documents.canonical import (
 )
 from pipeline.documents.render import recorded_fields_of_code
 
+DIRECT_PARTS: weakref.WeakKeyDictionary[
+    Environment, dict[tuple[str, bool, bytes], DirectPart | None]] = weakref.WeakKeyDictionary()
+"""Direct writers made in an environment, by source, kind of part and document shell."""
 DIRECT_FILTERS = {ATTRIBUTE_FILTER: lambda value: value, TEXT_FILTER: lambda value: value}
 """The direct templates' filters as the field check renders them: values as they are."""
 
@@ -174,12 +178,20 @@ class CompiledTemplate:
         return missing + [f for f in recorded if f not in missing]
 
     def direct_part(self, source: str, is_body: bool) -> DirectPart | None:
-        """The part's direct writer, or None where its template does not prove it."""
-        reference = self.body_xml if is_body else part_xml
-        try:
-            return direct_part(self.env, source, is_body, reference)
-        except NotCovered:
-            return None
+        """The part's direct writer, or None where its template does not prove it.
+
+        Made once per environment for the same source (the templates share their
+        headers and footers) and, for a body, the same document around it.
+        """
+        known = DIRECT_PARTS.setdefault(self.env, {})
+        key = (source, is_body, self.shell if is_body else b"")
+        if key not in known:
+            reference = self.body_xml if is_body else part_xml
+            try:
+                known[key] = direct_part(self.env, source, is_body, reference)
+            except NotCovered:
+                known[key] = None
+        return known[key]
 
     def render(self, context: dict[str, Any]) -> bytes:
         """The rendered .docx as bytes."""
