@@ -34,13 +34,15 @@ _templates: Templates | None = None
 
 
 def import_for_production() -> None:
-    """Import what the tasks use, so that forked workers inherit it instead of each
-    importing it again."""
+    """Import what the tasks use and make what they make once per process (the economy
+    workbooks' prototype), so that forked workers inherit it instead of each making it."""
     import pipeline.check
     import pipeline.documents
-    import pipeline.economy
     import pipeline.portfolio
     import pipeline.report_text  # noqa: F401
+    from pipeline.economy import prototype
+
+    prototype()
 
 
 def init_worker(templates_folder: Path | None) -> None:
