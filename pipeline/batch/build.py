@@ -25,8 +25,16 @@ import contextlib
 import json
 import os
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -81,6 +89,9 @@ if TYPE_CHECKING:  # imported where they are used: a build with nothing to do ne
 
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
 IN_FLIGHT_PER_JOB = 2
+WRITES_AHEAD = 2
+"""Projects whose files may wait for the writer thread: it writes one project while the
+next is made (its writes and syncfs release the GIL), and the bytes waiting stay few."""
 T = TypeVar("T")
 """Tasks submitted per worker at a time: enough to keep every worker busy, few enough that
 the workbooks' and documents' bytes waiting in the pool stay a handful."""
@@ -546,26 +557,38 @@ class Run:
             return []
         by_name = {p.workbook: p for p in to_build}
         calls = ((p.workbook, (p.workbook, p.stored)) for p in to_build)
-        built = []
-        for workbook, outcome in run_tasks(executor, produce_task, calls, self.in_flight):
-            item = by_name.pop(workbook)
-            if not isinstance(outcome, ProduceOutcome) or outcome.report is None:
-                why = outcome.failure if isinstance(outcome, ProduceOutcome) else str(outcome)
-                self.fail(workbook, f"Dokumenten kunde inte skapas: {why}", item.report,
-                          item.content, item.stored)
-                continue
-            try:
-                record = self.write_project(item, outcome)
-            except (OSError, ProjektmodellError) as exc:
-                self.fail(workbook, f"Filerna kunde inte skrivas: {exc}", outcome.report,
-                          item.content, item.stored)
-                continue
-            built.append(record)
-            self.portfolio.add_made(workbook, outcome)
-            self.finish(ProjectResult(workbook, Status.BUILT, outcome.report,
-                                      record.folder, list(record.files),
-                                      content=item.content, stored=item.stored))
+        built: list[Record] = []
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            writing: deque[tuple[Pending, ProduceOutcome, Future[Record]]] = deque()
+            for workbook, outcome in run_tasks(executor, produce_task, calls, self.in_flight):
+                item = by_name.pop(workbook)
+                if not isinstance(outcome, ProduceOutcome) or outcome.report is None:
+                    why = (outcome.failure if isinstance(outcome, ProduceOutcome)
+                           else str(outcome))
+                    self.fail(workbook, f"Dokumenten kunde inte skapas: {why}", item.report,
+                              item.content, item.stored)
+                    continue
+                writing.append((item, outcome, writer.submit(self.write_project, item,
+                                                             outcome)))
+                while writing and (writing[0][2].done() or len(writing) > WRITES_AHEAD):
+                    built += self.written(*writing.popleft())
+            while writing:
+                built += self.written(*writing.popleft())
         return built
+
+    def written(self, item: Pending, outcome: ProduceOutcome, record: Future[Record]
+                ) -> list[Record]:
+        """A project whose files were written (its record, once), or that failed."""
+        try:
+            done = record.result()
+        except (OSError, ProjektmodellError) as exc:
+            self.fail(item.workbook, f"Filerna kunde inte skrivas: {exc}", outcome.report,
+                      item.content, item.stored)
+            return []
+        self.portfolio.add_made(item.workbook, outcome)
+        self.finish(ProjectResult(item.workbook, Status.BUILT, outcome.report, done.folder,
+                                  list(done.files), content=item.content, stored=item.stored))
+        return [done]
 
     def ensure_templates(self, to_build: list[Pending]) -> bool:
         """The templates, when the start of the run found nothing to build but a stored
@@ -581,7 +604,10 @@ class Run:
         return True
 
     def write_project(self, item: Pending, produced: ProduceOutcome) -> Record:
-        """The project's files atomically in its folder, then its record (never before)."""
+        """The project's files atomically in its folder, then its record (never before).
+
+        Runs on the run's writer thread while the next project is made: it touches only
+        the project's folder and its own record."""
         assert item.folder is not None and produced.report is not None
         folder = self.output / item.folder
         folder.mkdir(exist_ok=True)
