@@ -20,3 +20,13 @@ def test_dates_in_swedish() -> None:
     assert day(date(2011, 1, 15)) == "2011-01-15"
     assert long_day(date(2011, 1, 15)) == "15 januari 2011"
     assert day(None) == ""
+
+
+def test_a_value_formatted_before_gives_its_own_text() -> None:
+    # Each value is formatted by Babel once per process; equal values written differently
+    # keep their own text (Babel writes 0 and -0 apart).
+    assert [kr(Decimal("0")), kr(Decimal("-0")), kr(Decimal("0")), kr(-0.0), kr(0.0)] == [
+        f"0{NBSP}kr", f"-0{NBSP}kr", f"0{NBSP}kr", f"-0{NBSP}kr", f"0{NBSP}kr"]
+    assert [number(Decimal("1.50")), number(Decimal("1.5")), number(1.5)] == ["1,5"] * 3
+    assert [kr(1500), kr(Decimal("1500.0")), kr(1500)] == [f"1{NBSP}500{NBSP}kr"] * 3
+    assert [percent(Decimal("12.34")), percent(Decimal("12.34"))] == [f"12,3{NBSP}%"] * 2
