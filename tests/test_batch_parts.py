@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -17,11 +18,12 @@ from pipeline.batch.atomic import TEMP_PREFIX, remove_leftover_temps, write_atom
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import project_folder_name, safe_file_name, safe_name, unique_names
 from pipeline.batch.state import STATE_FOLDER, State
-from pipeline.batch.stored import checked_from_data, checked_to_data
-from pipeline.check import Checked
+from pipeline.batch.stored import checked_from_data, checked_json, checked_to_data, report_json
+from pipeline.check import Checked, check_file
 from pipeline.cli import main
 from pipeline.errors import OutputLocked
 from tests.conftest import EXAMPLE_PATH
+from tests.fills import closing_fill, erroneous_fill, hostile_fill, planning_fill
 
 
 @pytest.mark.parametrize(("name", "safe"), [
@@ -102,6 +104,16 @@ def test_a_stored_checked_round_trips_through_json(checked_example: Checked) -> 
     restored = checked_from_data(data)
     assert restored.project == checked_example.project
     assert restored.report == checked_example.report
+
+
+@pytest.mark.parametrize("fill_of", [planning_fill, closing_fill, erroneous_fill, hostile_fill])
+def test_the_stored_json_is_the_checked_as_data(fill_of: Any, make_workbook: Any,
+                                                checked_example: Checked) -> None:
+    for checked in (checked_example, check_file(make_workbook(fill_of()))):
+        text = checked_json(checked, report_json(checked.report))
+        assert json.loads(text) == json.loads(json.dumps(checked_to_data(checked)))
+        restored = checked_from_data(json.loads(text))
+        assert restored.project == checked.project
 
 
 def test_an_edited_stored_checked_only_means_a_rebuild(tmp_path: Path) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import zlib
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pipeline.findings import Finding, Report, Severity
 
 if TYPE_CHECKING:  # the models (pydantic) are imported when a project is stored or loaded
+    from pydantic import TypeAdapter
+
     from pipeline.check import Checked
     from pipeline.project import Project
 
@@ -67,9 +70,33 @@ def report_json(report: Report) -> str:
 
 def checked_json(checked: Checked, report: str) -> bytes:
     """`checked_to_data` as JSON, the report given as its JSON text (made once)."""
-    text = json.dumps(project_to_data(checked.project), ensure_ascii=False,
-                      separators=(",", ":"))
-    return f'{{"project":{text},"report":{report}}}'.encode()
+    return f'{{"project":{project_json(checked.project)},"report":{report}}}'.encode()
+
+
+def project_json(project: Project | None) -> str:
+    """`project_to_data` as JSON, each sheet serialized by pydantic (in one call)."""
+    from pipeline import contract
+    from pipeline.project import attribute
+
+    if project is None:
+        return "null"
+    head = json.dumps({"source": project.source, "cells": project.cells},
+                      ensure_ascii=False, separators=(",", ":"))
+    sheets = ",".join(f'"{attribute(s)}":' + sheet_adapter(s.name).dump_json(
+        project.sheet(s)).decode() for s in contract.SHEETS)
+    return f'{head[:-1]},"sheets":{{{sheets}}}}}'
+
+
+@cache
+def sheet_adapter(name: str) -> TypeAdapter[Any]:
+    """A sheet's rows (a table sheet) or its model, as pydantic serializes them."""
+    from pydantic import TypeAdapter
+
+    from pipeline import contract
+    from pipeline.project import MODELS
+
+    model = MODELS[name]
+    return TypeAdapter(list[model] if contract.SHEETS_BY_NAME[name].table else model)
 
 
 class PackedReport:
