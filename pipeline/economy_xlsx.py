@@ -30,6 +30,7 @@ from decimal import Decimal
 from io import BytesIO
 from math import isfinite
 from typing import IO, Any, Protocol
+from xml.sax.saxutils import escape as escape_text
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -80,12 +81,7 @@ def date_text(value: date) -> str:
 
 
 def escape(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+    text = escape_text(text)
     if "\r" in text:  # a literal CR would be read back as LF
         text = text.replace("\r", "&#13;")
     return text

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType
 from typing import Any
+from xml.sax.saxutils import escape as escape_text
 
 from jinja2 import Environment, Template, nodes
 from jinja2.compiler import CodeGenerator, Frame
@@ -104,13 +105,7 @@ def plain_text(value: Any) -> str:
         value = str(value)
     if not value.isprintable() and NOT_COVERED.search(value):
         raise NotCovered("a control character")
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    return value
+    return escape_text(value)
 
 
 ATTRIBUTE_FILTER = "_direct_attribute_text"
