@@ -20,28 +20,8 @@ if TYPE_CHECKING:  # the models (pydantic) are imported when a project is stored
     from pipeline.project import Project
 
 
-def checked_to_data(checked: Checked) -> dict[str, Any]:
-    return {"project": project_to_data(checked.project), "report": checked.report.to_dict()}
-
-
-def project_to_data(project: Project | None) -> dict[str, Any] | None:
-    from pipeline import contract
-    from pipeline.project import attribute
-
-    if project is None:
-        return None
-    return {"source": project.source, "cells": project.cells,
-            "sheets": {attribute(s): json_sheet(project.sheet(s), s.table)
-                       for s in contract.SHEETS}}
-
-
-def json_sheet(value: Any, table: bool) -> Any:
-    return ([row.model_dump(mode="json") for row in value] if table
-            else value.model_dump(mode="json"))
-
-
 def checked_from_data(data: dict[str, Any]) -> Checked:
-    """The Checked written by checked_to_data; raises ValueError, KeyError or TypeError (or
+    """The Checked `checked_json` wrote, parsed; raises ValueError, KeyError or TypeError (or
     pydantic's ValidationError, a ValueError) when the data was tampered with."""
     from pipeline import contract
     from pipeline.check import Checked
@@ -69,12 +49,14 @@ def report_json(report: Report) -> str:
 
 
 def checked_json(checked: Checked, report: str) -> bytes:
-    """`checked_to_data` as JSON, the report given as its JSON text (made once)."""
+    """The Checked as the state's JSON: the project a sheet at a time and the report given
+    as its JSON text (made once)."""
     return f'{{"project":{project_json(checked.project)},"report":{report}}}'.encode()
 
 
 def project_json(project: Project | None) -> str:
-    """`project_to_data` as JSON, each sheet serialized by pydantic (in one call)."""
+    """The project's source, cells and sheets as JSON, each sheet serialized by pydantic in
+    one call (dates as ISO text, amounts as decimal text)."""
     from pipeline import contract
     from pipeline.project import attribute
 
