@@ -131,13 +131,6 @@ def _normalise(text: Any) -> str:
     return (clean_text(text, keep_lines=False) or "").rstrip(":").strip().casefold()
 
 
-def to_choice(raw: Any, choices: tuple[str, ...]) -> str:
-    choice = choice_lookup(choices).get(normalise_label(raw))
-    if choice is None:
-        raise ValueProblem("är inget av de tillåtna värdena: " + ", ".join(choices))
-    return choice
-
-
 @cache
 def choice_lookup(choices: tuple[str, ...]) -> dict[str, str]:
     """Normalised choice -> the choice as written in the contract (the first, if two meet)."""
@@ -207,12 +200,6 @@ def range_check(field: Field) -> Callable[[Decimal | int], None] | None:
                 high_value is not None and value > high_value):
             raise ValueProblem(f"ska vara {bounds}")
     return within
-
-
-def check_range(field: Field, value: Decimal | int) -> None:
-    within = range_check(field)
-    if within is not None:
-        within(value)
 
 
 def fmt(number: float | None) -> str:
