@@ -711,7 +711,7 @@ class Run:
             summary = parts.summaries.get(project.workbook)
             if summary is None:
                 checked = Checked(self.load_project(project), project.report.unpack())
-                parts.add(ECONOMY_FILE, lambda c=checked: parts.book.add(c))
+                parts.make(ECONOMY_FILE, lambda c=checked: parts.book.add(c))
                 summary = parts.make(INDEX_FILE, lambda c=checked: summarize_checked(c))
             if summary is not None:
                 entries.append(entry_for(project, summary))
@@ -832,10 +832,8 @@ class PortfolioParts:
             self._book = EconomyBook()
         return self._book
 
-    def add(self, name: str, action: Callable[[], None]) -> None:
-        self.make(name, action)
-
     def make(self, name: str, action: Callable[[], T]) -> T | None:
+        """What `action` makes for file `name`; None once that file has failed."""
         if name in self.failures:
             return None
         try:
@@ -848,7 +846,7 @@ class PortfolioParts:
         """A built project's rows and summary, made by its worker."""
         economy, summary = outcome.economy, outcome.summary
         if economy is not None:
-            self.add(ECONOMY_FILE, lambda: self.book.add_entry(economy))
+            self.make(ECONOMY_FILE, lambda: self.book.add_entry(economy))
         if summary is not None:
             self.summaries[workbook] = summary
 
