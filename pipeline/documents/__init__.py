@@ -32,9 +32,8 @@ from pipeline.documents.render import (
 from pipeline.errors import TemplateError
 from pipeline.findings import Finding, Report, error, warning
 from pipeline.model import DOCUMENTS, DocKind
+from pipeline.paths import TEMPLATES_DIR
 from pipeline.project import Project
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -220,5 +219,5 @@ def render_finding(doc: PlannedDocument, template: Template, what: str) -> Findi
                  value=template.file_name, blocks=(doc.id,))
 
 
-__all__ = ["OutputFile", "PlannedDocument", "Produced", "Templates", "load_templates", "plan",
-           "produce", "template_problems"]
+__all__ = ["TEMPLATES_DIR", "OutputFile", "PlannedDocument", "Produced", "Templates",
+           "load_templates", "plan", "produce", "template_problems"]
