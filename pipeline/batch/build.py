@@ -622,7 +622,7 @@ class Run:
                         if n.endswith(".docx")]
         record = Record(item.workbook, item.content, self.templates_hash, __version__,
                         item.folder, written, stale=stale_files(item.record, written),
-                        report=produced.report_json)
+                        report=produced.report.text)
         return self.state.save_stored(record, produced.stored)
 
     # --- 5. stale files, PDFs, portfolio ----------------------------------------------------

@@ -94,8 +94,6 @@ class ProduceOutcome:
     workbook: str
     report: PackedReport | None = None
     """The check's findings and the documents'."""
-    report_json: str = ""
-    """The same report as JSON, for the project's record."""
     files: list[OutputFile] = field(default_factory=list)
     """The documents, the calculation and the findings report."""
     stored: bytes = b""
@@ -149,7 +147,7 @@ def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
         files = [*produced.files, OutputFile(CALCULATION_FILE, calculation_of(economy)),
                  OutputFile(FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8"))]
         text = report_json(report)
-        return ProduceOutcome(workbook, PackedReport(report, text), text, files,
+        return ProduceOutcome(workbook, PackedReport(report, text), files,
                               checked_json(checked, text), economy, summarize(checked))
     except Exception as exc:  # one bad workbook never stops the batch
         return ProduceOutcome(workbook, failure=reason(exc))
