@@ -150,6 +150,23 @@ def test_force_rebuilds_everything(tmp_path: Path) -> None:
     assert set(statuses(tmp_path / "out").values()) == {"built"}
 
 
+def test_jobs_2_builds_what_jobs_1_builds_and_reports_the_same(tmp_path: Path) -> None:
+    """With more jobs the templates load while the workers check; the outcome is the
+    same, for good, unreadable and clashing workbooks alike."""
+    corpus(tmp_path / "in", 3)
+    with_id(tmp_path / "in" / "dubblett.xlsx", "KS-2024-02")
+    (tmp_path / "in" / "text.xlsx").write_text("det här är ingen arbetsbok")
+
+    one = build(tmp_path / "in", tmp_path / "one", jobs=1)
+    two = build(tmp_path / "in", tmp_path / "two", jobs=2)
+
+    assert one.exit_code == two.exit_code == 1
+    assert statuses(tmp_path / "two") == statuses(tmp_path / "one") == {
+        "dubblett.xlsx": "not_built", "projekt-00.xlsx": "built", "projekt-01.xlsx": "built",
+        "projekt-02.xlsx": "not_built", "text.xlsx": "failed"}
+    assert comparable(tmp_path / "two") == comparable(tmp_path / "one")
+
+
 # --- atomic writes and kill -9 -------------------------------------------------------------
 
 def start_build(input_folder: Path, output: Path) -> subprocess.Popen[bytes]:

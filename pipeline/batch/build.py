@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import pickle
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
@@ -277,6 +278,41 @@ def executor_for(jobs: int, templates: Path) -> Iterator[Executor | None]:
         yield pool
 
 
+@contextlib.contextmanager
+def checking_pool(jobs: int) -> Iterator[Executor]:
+    """A process pool for the checks, its workers started (forked) at once: before this
+    process starts a thread (`Loading`), as forking a process with threads is not safe."""
+    import pipeline.check  # noqa: F401  (what the checks need, inherited by the workers)
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool.submit(int).result()
+        yield pool
+
+
+class Loading:
+    """`load_run_templates` on a thread of its own, started at once."""
+
+    def __init__(self, templates: Path) -> None:
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self.load, args=(templates,),
+                                       name="projektmodell-templates", daemon=True)
+        self.thread.start()
+
+    def load(self, templates: Path) -> None:
+        try:
+            load_run_templates(templates)
+        except BaseException as exc:  # handed to the run by `result`
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def result(self) -> None:
+        """Raises what loading raised (UsageError when the templates cannot be used)."""
+        if self.error is not None:
+            raise self.error
+
+
 def run_tasks(executor: Executor | None, task: Callable[..., object],
               calls: Iterable[tuple[str, tuple[object, ...]]], in_flight: int
               ) -> Iterator[tuple[str, object]]:
@@ -334,10 +370,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     state.prepare()
     with BuildLock(state.folder):
         seen = survey(options, state, templates_hash)
-        if options.force or not all(s.current for s in seen.values()):
-            load_run_templates(templates)  # skipped when nothing changed
+        # The templates are loaded only when some workbook needs its documents made.
+        needed = options.force or not all(s.current for s in seen.values())
         return Run(options, templates, templates_hash, state,
-                   progress or (lambda _r: None), seen).run()
+                   progress or (lambda _r: None), seen, load_templates=needed).run()
 
 
 @dataclass(frozen=True)
@@ -390,8 +426,8 @@ def is_current(state: State, record: Record | None, content: str, templates_hash
 
 class Run:
     def __init__(self, options: BuildOptions, templates: Path, templates_hash: str,
-                 state: State, progress: Progress, seen: dict[str, Seen] | None = None
-                 ) -> None:
+                 state: State, progress: Progress, seen: dict[str, Seen] | None = None,
+                 load_templates: bool = True) -> None:
         self.options = options
         self.output = options.output
         self.templates = templates
@@ -403,15 +439,16 @@ class Run:
         self.jobs = worker_count(options.jobs)
         self.portfolio = PortfolioParts()
         self.seen = seen or {}
+        self.load_templates = load_templates
 
     def run(self) -> BuildResult:
         remove_leftover_temps(self.output)
         workbooks = discover(self.options.input)
         with Spool() as spool:
+            pending = self.check_while_loading(workbooks, spool)
+            to_build = self.assign_folders(pending)
+            del pending
             with executor_for(self.jobs, self.templates) as executor:
-                pending = self.snapshot_and_check(workbooks, executor, spool)
-                to_build = self.assign_folders(pending)
-                del pending
                 built = self.produce_and_write(to_build, executor)
             self.forget_deleted_workbooks({p.name for p in workbooks})
             if self.options.pdf:
@@ -441,6 +478,27 @@ class Run:
         return IN_FLIGHT_PER_JOB * self.jobs
 
     # --- 2. snapshot and check ---------------------------------------------------------------
+
+    def check_while_loading(self, workbooks: list[Path], spool: Spool) -> list[Pending]:
+        """`snapshot_and_check`, with the templates (and the libraries the documents need)
+        loaded when this run needs them: first with --jobs 1; with more jobs, on a thread of
+        this process while the workers check (they need neither), so that loading does not
+        leave the other cores idle. The workers that make the documents are forked after it,
+        and inherit what it loaded. Raises UsageError when the templates cannot be used."""
+        if self.load_templates and self.jobs == 1:
+            load_run_templates(self.templates)
+        if self.jobs == 1:
+            return self.snapshot_and_check(workbooks, None, spool)
+        with checking_pool(self.jobs) as executor:
+            loading = Loading(self.templates) if self.load_templates else None
+            try:
+                pending = self.snapshot_and_check(workbooks, executor, spool)
+            finally:
+                if loading is not None:
+                    loading.join()
+        if loading is not None:
+            loading.result()
+        return pending
 
     def snapshot_and_check(self, workbooks: list[Path], executor: Executor | None,
                            spool: Spool) -> list[Pending]:
