@@ -535,7 +535,32 @@ def sample_row(spec: SheetSpec) -> Row:
 def prototype() -> economy_xlsx.Prototype:
     """The workbook's every part written by openpyxl once per process, with four rows per
     sheet that show each cell's style: the header, a number or date in every column, a
-    totals row of numbers and an empty totals row."""
+    totals row of numbers and an empty totals row.
+
+    openpyxl's bytes are kept in the private cache (pipeline.private_cache) for the same
+    code, so that a later run only parses them; an entry that does not parse is made
+    again."""
+    from pipeline import private_cache
+
+    key = private_cache.entry_key(b"economy-prototype")
+    cached = private_cache.load("economy-prototype", key)
+    if cached is not None:
+        try:
+            return parsed_prototype(cached)
+        except Exception:  # an entry this code cannot parse: made again below
+            pass
+    data = prototype_bytes()
+    private_cache.store("economy-prototype", key, data)
+    return parsed_prototype(data)
+
+
+def parsed_prototype(data: bytes) -> economy_xlsx.Prototype:
+    return economy_xlsx.parse_prototype(data, SHEETS, PROTOTYPE_PROJECTS,
+                                        chart_width(PROTOTYPE_PROJECTS))
+
+
+def prototype_bytes() -> bytes:
+    """The prototype workbook as openpyxl writes it."""
     book = Workbook(write_only=True)
     writers = [SheetWriter(book.create_sheet(spec.title), spec, [MIN_WIDTH] * len(spec.columns))
                for spec in SHEETS]
@@ -546,8 +571,7 @@ def prototype() -> economy_xlsx.Prototype:
     add_budget_chart(book, writers[0].ws, PROTOTYPE_PROJECTS)
     buffer = BytesIO()
     book.save(buffer)
-    return economy_xlsx.parse_prototype(buffer.getvalue(), SHEETS, PROTOTYPE_PROJECTS,
-                                        chart_width(PROTOTYPE_PROJECTS))
+    return buffer.getvalue()
 
 
 # --- the library API -------------------------------------------------------------------

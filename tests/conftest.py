@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,16 @@ def soffice_convert(sources: Sequence[Path], target_format: str, outdir: Path,
     for path in converted:
         assert path.is_file(), f"LibreOffice could not open {path.stem}"
     return converted
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests' own cache of prepared templates (pipeline.private_cache), never the
+    user's; subprocesses the tests start inherit it."""
+    folder = tmp_path_factory.mktemp("cache") / "projektmodell"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROJEKTMODELL_CACHE", str(folder))
+        yield
 
 
 @pytest.fixture
