@@ -13,7 +13,6 @@ import re
 from types import CodeType
 from typing import Any
 
-from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template, Undefined
 from jinja2 import meta as jinja_meta
 
@@ -30,7 +29,8 @@ def clean_text(value: str) -> str:
 def clean(value: Any) -> Any:
     """The context with every string cleaned, at any depth (lists and tuples as lists).
 
-    A plain string `clean_text` would leave as it is is kept as it is, without copying.
+    A plain string `clean_text` would leave as it is is kept as it is, without copying;
+    every dict and list is a new one (a template that changes its context changes a copy).
     """
     kind = type(value)
     if kind is str:  # a printable string holds none of NEEDS_CLEANING's characters
@@ -38,9 +38,9 @@ def clean(value: Any) -> Any:
             return value
         return clean_text(value)
     if kind is dict:
-        return {key: clean(item) for key, item in value.items()}
+        return clean_dict(value)
     if kind is list or kind is tuple:
-        return [clean(item) for item in value]
+        return [clean_dict(item) if type(item) is dict else clean(item) for item in value]
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
@@ -48,6 +48,15 @@ def clean(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [clean(item) for item in value]
     return value
+
+
+def clean_dict(value: dict[Any, Any]) -> dict[Any, Any]:
+    """`clean` of a dict; one of plain strings that need no cleaning (a row of values, the
+    most common) is copied as it is, without a call per value."""
+    for item in value.values():
+        if type(item) is not str or not (item.isprintable() or not NEEDS_CLEANING.search(item)):
+            return {key: clean(item) for key, item in value.items()}
+    return value.copy()
 
 
 DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -107,6 +116,8 @@ def render_clean_docx(data: bytes, context: dict[str, Any], env: Environment) ->
 
 def template_source(data: bytes) -> str:
     """The Jinja source of a .docx template: body, headers and footers, patched by docxtpl."""
+    from docxtpl import DocxTemplate  # imported when a template is prepared, not before
+
     template = DocxTemplate(io.BytesIO(data))
     template.init_docx()
     parts = [template.patch_xml(template.get_xml())]
