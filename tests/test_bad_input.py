@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -180,3 +182,51 @@ def test_header_below_a_title_with_extra_and_reordered_columns(make_workbook) ->
     risk = checked.project.risker[0]
     assert (risk.row, risk.risk, risk.sannolikhet) == (4, "För få föräldrar anmäler sig", 3)
     assert checked.project.cell(contract.RISKER, "risk", 4) == "I4"
+
+
+def rezip(path: Path, target: Path, compression: int = zipfile.ZIP_DEFLATED,
+          change: Callable[[str, bytes], bytes] = lambda name, content: content) -> Path:
+    """The workbook's members, each changed by `change`, written again as a new zip."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", compression) as copy:
+        for info in source.infolist():
+            copy.writestr(info.filename, change(info.filename, source.read(info)))
+    return target
+
+
+def test_member_with_a_wrong_checksum_is_named(tmp_path: Path, make_workbook) -> None:
+    stored = rezip(make_workbook(), tmp_path / "lagrad.xlsx", zipfile.ZIP_STORED)
+    with zipfile.ZipFile(stored) as archive:
+        member = next(name for name in archive.namelist() if b"Riskanalys" in archive.read(name))
+    data = bytearray(stored.read_bytes())
+    at = data.index(b"Riskanalys")  # a text's first letter: the zip opens, the CRC is wrong
+    data[at] = ord("r")
+    broken = tmp_path / "skadad.xlsx"
+    broken.write_bytes(bytes(data))
+    report = check_file(broken).report
+    assert report.flatten() == [("workbook-unreadable", "fel", "")]
+    assert report.findings[0].message == (
+        f"Arbetsboken kan inte läsas: filen är skadad ({member} går inte att läsa).")
+
+
+def test_stored_and_deflated_members_read_alike(tmp_path: Path, make_workbook) -> None:
+    original = make_workbook()
+    stored = rezip(original, tmp_path / "lagrad.xlsx", zipfile.ZIP_STORED)
+    expected, checked = check_file(original), check_file(stored)
+    assert checked.report.ok and checked.report.flatten() == expected.report.flatten()
+    assert checked.project.model_dump(exclude={"source"}) == \
+        expected.project.model_dump(exclude={"source"})
+
+
+def test_formula_outside_the_checked_sheets_is_not_reported(tmp_path: Path,
+                                                            make_workbook) -> None:
+    def add_formula(book):
+        book["Instruktioner"]["Z1"] = "=1+1"
+        book["Personkontrakt"]["E2"] = "=20*2"
+    path = edit(make_workbook(), add_formula)
+    report = check_file(path).report
+    assert [f.location for f in report.findings if f.code == "formula-without-value"] == [
+        "Personkontrakt!E2"]
+
+    def only_instructions(book):
+        book["Instruktioner"]["Z1"] = "=1+1"
+    assert check_file(edit(make_workbook(), only_instructions)).report.ok

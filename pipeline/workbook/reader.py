@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,9 +76,9 @@ def address(row: int, column: int) -> str:
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 """An <f> element (a formula), with or without a prefix; not <formula1> of a validation."""
-FORMULA_PLAIN = re.compile(rb"<f[\s>/]")
-FORMULA_PREFIXED = re.compile(rb":f[\s>/]")
-"""Together a fast first look for FORMULA_ELEMENT: each starts with a literal."""
+FORMULA_NAME_END = re.compile(rb"f[\s>/]")
+"""A fast first look for FORMULA_ELEMENT (it starts with a literal): where one matches,
+this matches at its f, right after a < or a :."""
 
 
 def parse_address(ref: str) -> tuple[int, int]:
@@ -108,6 +110,63 @@ def unzip(data: bytes) -> dict[str, bytes]:
             "filen är ingen Excel-arbetsbok (.xlsx), kanske en text- eller CSV-fil "
             "med fel filändelse"
         )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [archive.getinfo(info.filename) for info in archive.filelist]
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise WorkbookUnreadable(BROKEN) from exc
+    parts: dict[str, bytes] = {}
+    for info in members:
+        content = sound_member(data, info)
+        if content is None:
+            return unzip_member_by_member(data)
+        parts[info.filename] = content
+    return parts
+
+
+BROKEN = "filen är skadad eller ofullständig (avbruten kopiering?)"
+LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+"""A member's local file header, as zipfile reads it (zipfile.structFileHeader)."""
+UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40
+"""Encrypted, compressed patched data, strong encryption: left to zipfile to refuse."""
+UTF8_NAME = 0x800
+
+
+def sound_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """The member's content if it is stored or deflated, whole and of the right CRC; None
+    for anything else, which `unzip_member_by_member` then reads (and names) as before.
+
+    One slice and one `zlib.decompress` per member, without zipfile's file objects."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or info.flag_bits & UNSUPPORTED_FLAGS:
+        return None
+    start = info.header_offset
+    header = data[start:start + LOCAL_HEADER.size]
+    if len(header) != LOCAL_HEADER.size:
+        return None
+    signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = \
+        LOCAL_HEADER.unpack(header)
+    name_start = start + LOCAL_HEADER.size
+    begin = name_start + name_length + extra_length
+    raw = data[begin:begin + info.compress_size]
+    if signature != ZIP_MAGIC or len(raw) != info.compress_size:
+        return None
+    try:
+        name = data[name_start:name_start + name_length].decode(
+            "utf-8" if flags & UTF8_NAME else "cp437")
+        content = zlib.decompress(raw, -15) if info.compress_type == zipfile.ZIP_DEFLATED \
+            else raw
+    except (UnicodeDecodeError, zlib.error):
+        return None
+    if name != info.orig_filename or len(content) != info.file_size \
+            or zlib.crc32(content) != info.CRC:
+        return None
+    return content
+
+
+def unzip_member_by_member(data: bytes) -> dict[str, bytes]:
+    """zipfile's own reading of every member, for a zip `sound_member` does not vouch for:
+    it says which member is broken, or how."""
     parts: dict[str, bytes] = {}
     broken = None
     try:
@@ -120,8 +179,7 @@ def unzip(data: bytes) -> dict[str, bytes]:
                     broken = info.filename
                     break
     except (zipfile.BadZipFile, EOFError) as exc:
-        raise WorkbookUnreadable("filen är skadad eller ofullständig (avbruten kopiering?)") \
-            from exc
+        raise WorkbookUnreadable(BROKEN) from exc
     if broken:
         raise WorkbookUnreadable(f"filen är skadad ({broken} går inte att läsa)")
     return parts
@@ -148,21 +206,25 @@ def read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> SheetCells:
 
 
 def has_formula(xml: bytes) -> bool:
-    return bool((FORMULA_PLAIN.search(xml) or FORMULA_PREFIXED.search(xml))
-                and FORMULA_ELEMENT.search(xml))
+    for match in FORMULA_NAME_END.finditer(xml):
+        at = match.start()
+        if at and xml[at - 1] in b"<:":
+            return FORMULA_ELEMENT.search(xml) is not None
+    return False
 
 
 def find_uncached_formulas(parts: dict[str, bytes], names: Any = None
                            ) -> dict[str, set[tuple[int, int]]]:
     """Per sheet name (of `names`, or all), the cells holding a formula whose result was
     never saved."""
+    with_formulas = {member for member, xml in parts.items() if has_formula(xml)}
+    if not with_formulas:
+        return {}  # the usual case: no need to read which member is which sheet
     found: dict[str, set[tuple[int, int]]] = {}
     for name, part in sheet_parts(parts).items():
-        if names is not None and name not in names:
+        if (names is not None and name not in names) or part not in with_formulas:
             continue
-        xml = parts.get(part)
-        if xml is None or not has_formula(xml):
-            continue
+        xml = parts[part]
         cells = set()
         for _, element in ElementTree.iterparse(io.BytesIO(xml)):
             if element.tag == f"{NS_MAIN}c":
