@@ -9,9 +9,10 @@ versions, the Python version), so that any change makes it miss.
 
 The folder (`cache_folder`) holds compiled code, so it is used only when it is private:
 created 0700, owned by the user and writable by nobody else (as Jinja checks its own
-bytecode cache's folder). Each entry is one file per slot (a template kind, the
-prototype), which bounds its size; it is written atomically and its payload's sha256 is
-checked before use. Anything wrong (no home, a read-only or shared folder, a truncated or
+bytecode cache's folder). Each entry is one file per slot (a template kind in a folder,
+the prototype), replaced when what it is made from changes, and at most MAX_ENTRIES are
+kept, which bounds its size; it is written atomically and its payload's sha256 is checked
+before use. Anything wrong (no home, a read-only or shared folder, a truncated or
 foreign entry) only means the run prepares from scratch, as it did without a cache.
 
 The folder: $PROJEKTMODELL_CACHE, else $XDG_CACHE_HOME/projektmodell, else
@@ -35,6 +36,8 @@ MAGIC = b"projektmodell-cache 1\n"
 DIGEST_SIZE = hashlib.sha256().digest_size
 LIBRARIES = ("jinja2", "markupsafe", "docxtpl", "python-docx", "lxml", "babel", "openpyxl")
 """The distributions whose behaviour a cached result depends on."""
+MAX_ENTRIES = 64
+"""Entries kept at most, the most recently written (a slot per template kind and folder)."""
 STALE_SECONDS = 3600
 """A temporary file this old was left by a process that died while writing."""
 TEMPORARY_PREFIX = ".tmp-"
@@ -139,23 +142,30 @@ def store(slot: str, key: bytes | None, payload: bytes) -> None:
     data = MAGIC + key + hashlib.sha256(payload).digest() + payload
     temporary = None
     try:
-        remove_stale(folder)
         handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=folder)
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, slot_path(folder, slot))
+        tidy(folder)
     except OSError:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
 
-def remove_stale(folder: Path) -> None:
-    """Remove the temporary files of writers that died (the folder stays bounded)."""
-    limit = time.time() - STALE_SECONDS
-    with os.scandir(folder) as entries:
-        for item in entries:
-            if item.name.startswith(TEMPORARY_PREFIX):
-                with contextlib.suppress(OSError):
-                    if item.stat(follow_symlinks=False).st_mtime < limit:
-                        os.unlink(item.path)
+def tidy(folder: Path) -> None:
+    """Keep the folder bounded: remove the temporary files of writers that died and the
+    oldest entries beyond MAX_ENTRIES."""
+    stale = time.time() - STALE_SECONDS
+    written: list[tuple[float, str]] = []
+    with os.scandir(folder) as items:
+        for item in items:
+            with contextlib.suppress(OSError):
+                modified = item.stat(follow_symlinks=False).st_mtime
+                if item.name.startswith(TEMPORARY_PREFIX) and modified < stale:
+                    os.unlink(item.path)
+                elif item.name.endswith(".bin"):
+                    written.append((modified, item.path))
+    for _, path in sorted(written)[:-MAX_ENTRIES]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -11,6 +11,9 @@ One bad document never stops the others: its problem becomes a finding.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import marshal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -18,8 +21,15 @@ from pathlib import Path
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import UndefinedError
 
+from pipeline import private_cache
 from pipeline.documents.context import MUNICIPALITY, Context, build_context, project_context
-from pipeline.documents.fast import compiled_template
+from pipeline.documents.fast import (
+    CompiledTemplate,
+    Prepared,
+    compiled_template,
+    prepared_template,
+    remember,
+)
 from pipeline.documents.plan import PlannedDocument, plan
 from pipeline.documents.render import (
     CachingEnvironment,
@@ -76,16 +86,71 @@ def load_templates(folder: Path | None = None) -> Templates:
     """The templates of folder (None: the shipped ones), read, checked and prepared for
     rendering (`fast.compiled_template`) once.
 
+    What checking and preparing a template gave is kept in the private cache
+    (pipeline.private_cache) and taken from there for the same bytes and code, so that a later
+    run neither prepares them again nor makes the sample contexts.
+
     Raises TemplateError when the folder does not exist; a missing or broken template
     only makes its documents fail (as findings).
     """
     folder = folder or TEMPLATES_DIR
     if not folder.is_dir():
         raise TemplateError(f"Mallmappen {folder} finns inte.")
-    samples = sample_contexts()
     env = strict_environment()
-    by_kind = {d.kind: read_template(folder, d.kind, samples[d.kind], env) for d in DOCUMENTS}
+    samples: dict[DocKind, Context] = {}
+
+    def sample(kind: DocKind) -> Context:
+        if not samples:
+            samples.update(sample_contexts())
+        return samples[kind]
+
+    by_kind = {d.kind: cached_template(folder, d.kind, sample, env) for d in DOCUMENTS}
     return Templates(folder, by_kind, env)
+
+
+def cached_template(folder: Path, kind: DocKind, sample: Callable[[DocKind], Context],
+                    env: CachingEnvironment) -> Template:
+    """`read_template`, from the cache when these bytes were read by this code before."""
+    path = folder / template_file_name(kind)
+    if not path.is_file():
+        return read_template(folder, kind, {}, env)
+    data = path.read_bytes()
+    key = private_cache.entry_key(b"template", kind.encode(), data)
+    place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    slot = f"template-{kind}-{place}"  # each folder's templates keep their own entries
+    template = restored_template(kind, data, private_cache.load(slot, key), env)
+    if template is None:
+        template = checked_template(kind, data, sample(kind), env)
+        with contextlib.suppress(ValueError):  # what marshal cannot write is not kept
+            private_cache.store(slot, key, marshal.dumps(template_entry(template, env)))
+    return template
+
+
+TemplateEntry = tuple[bool, tuple[str, ...], tuple[str, ...], Prepared | None]
+"""A template as cached: whether it can be rendered, its problems, its unknown fields,
+and its prepared form (None where preparing it failed)."""
+
+
+def template_entry(template: Template, env: CachingEnvironment) -> TemplateEntry:
+    prepared = prepared_template(template.data, env) if template.data is not None else None
+    return (template.data is not None, template.problems, template.unknown,
+            None if prepared is None else prepared.prepared())
+
+
+def restored_template(kind: DocKind, data: bytes, payload: bytes | None,
+                      env: CachingEnvironment) -> Template | None:
+    """The template as its cache entry holds it, its prepared form made ready to render
+    in env; None without an entry or when it cannot be used."""
+    if payload is None:
+        return None
+    try:
+        usable, problems, unknown, prepared = marshal.loads(payload)
+        if prepared is not None:
+            remember(CompiledTemplate(data, env, prepared))
+        return Template(kind, template_file_name(kind), data if usable else None,
+                        tuple(problems), tuple(unknown))
+    except Exception:  # an entry this code cannot use: prepare the template again
+        return None
 
 
 def read_template(folder: Path, kind: DocKind, sample: Context,
@@ -96,7 +161,13 @@ def read_template(folder: Path, kind: DocKind, sample: Context,
     path = folder / name
     if not path.is_file():
         return Template(kind, name, None, (f"{name}: mallen saknas i {folder}.",))
-    data = path.read_bytes()
+    return checked_template(kind, path.read_bytes(), sample, env)
+
+
+def checked_template(kind: DocKind, data: bytes, sample: Context,
+                     env: CachingEnvironment | None = None) -> Template:
+    """`read_template` of the template's bytes."""
+    name = template_file_name(kind)
     fields = None
     if env is not None:
         # A template that cannot be prepared is checked below, and fails there or when

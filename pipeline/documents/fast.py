@@ -13,6 +13,12 @@ the reference path: the Jinja (compiled when first needed), what docxtpl applies
 rendering (its own `resolve_listing`, `fix_tables` and `fix_docpr_ids`), and lxml's
 parse and serialization.
 
+Preparing needs python-docx, docxtpl's patching and Jinja's compiler; what it gives
+(`CompiledTemplate.prepared`) is plain values and compiled code, which `load_templates`
+keeps in the private cache (pipeline.private_cache), and `CompiledTemplate(data, env,
+prepared)` restores it without them. docxtpl, python-docx and lxml are imported when a
+render first needs what they do (the reference path, docxtpl's `resolve_listing`).
+
 A template using what this path does not replicate (footnotes, Jinja in the document
 properties, an encrypted zip) is rendered by docxtpl itself, so the output never differs.
 `tests/test_fast_render.py` proves the parts equal to docxtpl's render, and the direct
@@ -22,6 +28,7 @@ parts byte for byte equal to the reference path.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import re
 import struct
@@ -29,22 +36,24 @@ import weakref
 import zipfile
 import zlib
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
-from docx.oxml.parser import parse_xml
-from docxtpl import DocxTemplate
 from jinja2 import Environment, Template
-from lxml import etree
 
 from pipeline.documents.canonical import (
     ATTRIBUTE_FILTER,
     TEXT_FILTER,
     DirectPart,
     NotCovered,
+    direct_environment,
     direct_part,
 )
 from pipeline.documents.render import recorded_fields_of_code
+
+if TYPE_CHECKING:
+    from docxtpl import DocxTemplate
+    from lxml import etree
 
 DIRECT_PARTS: weakref.WeakKeyDictionary[
     Environment, dict[tuple[str, bool, bytes], DirectPart | None]] = weakref.WeakKeyDictionary()
@@ -68,11 +77,19 @@ PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 """docxtpl's pattern of a paragraph in `resolve_listing`."""
 W_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 W_TABLE = f"{{{W_NS['w']}}}tbl"
-GRID_COLUMNS = etree.XPath("w:tblGrid[1]/w:gridCol", namespaces=W_NS)
-ROW_WIDER = etree.XPath("boolean(.//w:tr[count(w:tc) > $n])", namespaces=W_NS)
-ROW_SPANNING = etree.XPath(
-    "boolean(.//w:tr[count(w:tc[not(w:tcPr[1]/w:gridSpan)])"
-    " + sum(w:tc/w:tcPr[1]/w:gridSpan[1]/@w:val) >= $n])", namespaces=W_NS)
+
+
+@cache
+def table_paths() -> tuple[etree.XPath, etree.XPath, etree.XPath]:
+    """What `tables_fit_grid` reads of a table: its grid's columns, whether a row is wider
+    than $n cells, whether a row spans $n columns (lxml is imported when first needed)."""
+    from lxml import etree
+
+    return (etree.XPath("w:tblGrid[1]/w:gridCol", namespaces=W_NS),
+            etree.XPath("boolean(.//w:tr[count(w:tc) > $n])", namespaces=W_NS),
+            etree.XPath("boolean(.//w:tr[count(w:tc[not(w:tcPr[1]/w:gridSpan)])"
+                        " + sum(w:tc/w:tcPr[1]/w:gridSpan[1]/@w:val) >= $n])",
+                        namespaces=W_NS))
 
 
 @dataclass(frozen=True)
@@ -112,22 +129,42 @@ class JinjaPart:
         return self.env.from_string(self.source)
 
 
+Prepared = tuple[bool, tuple[str, ...], bytes,
+                 dict[str, tuple[str, bool, dict[str, Any] | None]]]
+"""What `CompiledTemplate.prepare` makes, as plain values marshal can write: whether
+docxtpl renders it, the order of its Jinja parts, the document shell, and per Jinja part
+its marked source, whether it is the body and its DirectPart's fields (`direct_fields`)."""
+
+
 class CompiledTemplate:
     """A .docx template prepared once; `render(context)` gives the document's bytes.
 
     The context is rendered as docxtpl renders it with `autoescape=True` in `env`; clean
-    it first as `render.clean` does.
+    it first as `render.clean` does. prepared: what an earlier `prepared()` of the same
+    bytes gave (pipeline.private_cache), used instead of preparing them again.
     """
 
-    def __init__(self, data: bytes, env: Environment) -> None:
+    def __init__(self, data: bytes, env: Environment, prepared: Prepared | None = None
+                 ) -> None:
         self.data = data
         self.env = env
-        self.helper = DocxTemplate(io.BytesIO(data))
         self.members: list[RawMember | JinjaPart] = []
         self.shell = b""
+        self.order: list[str] = []
+        if prepared is not None:
+            self.restore(prepared)
+            return
         self.fallback = not fast_path_applies(self.helper)
         if not self.fallback:
             self.prepare()
+
+    @cached_property
+    def helper(self) -> DocxTemplate:
+        """docxtpl's template of the bytes, for what its methods do after rendering
+        (made, with the import of docxtpl and python-docx, when first needed)."""
+        from docxtpl import DocxTemplate
+
+        return DocxTemplate(io.BytesIO(self.data))
 
     def prepare(self) -> None:
         """Patch and compile the Jinja parts, keep every other member's compressed bytes."""
@@ -149,6 +186,34 @@ class CompiledTemplate:
                     direct = self.direct_part(marked, is_body)
                     self.members.append(JinjaPart(entry(info), marked, is_body, env, direct))
         self.helper.docx = None  # the parsed document is not needed any more
+
+    def prepared(self) -> Prepared:
+        """What preparing gave, for `CompiledTemplate(data, env, prepared)` in another
+        process: the other members are taken from the bytes again."""
+        parts = {m.info.filename: (m.source, m.is_body,
+                                   None if m.direct is None else direct_fields(m.direct))
+                 for m in self.members if isinstance(m, JinjaPart)}
+        return self.fallback, tuple(self.order), self.shell, parts
+
+    def restore(self, prepared: Prepared) -> None:
+        """The template as `prepare` made it, from what `prepared()` gave."""
+        fallback, order, shell, parts = prepared
+        self.fallback = fallback
+        if fallback:
+            return
+        env = self.env
+        env.autoescape = True
+        self.order = list(order)
+        self.shell = shell
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+            for info in archive.infolist():
+                part = parts.get(info.filename)
+                if part is None:
+                    self.members.append(RawMember(entry(info), raw_bytes(self.data, info)))
+                else:
+                    marked, is_body, fields = part
+                    direct = None if fields is None else restored_direct(env, fields)
+                    self.members.append(JinjaPart(entry(info), marked, is_body, env, direct))
 
     @property
     def reads_only(self) -> bool:
@@ -205,7 +270,7 @@ class CompiledTemplate:
     def render_part(self, part: JinjaPart, context: dict[str, Any]) -> bytes:
         if part.direct is not None:
             try:
-                return part.direct.render(context, self.helper.resolve_listing)
+                return part.direct.render(context, self.resolve_listing)
             except Exception:  # the reference path writes the part, or raises the error
                 pass
         xml = after_render(self.helper, part.template.render(context))
@@ -213,8 +278,14 @@ class CompiledTemplate:
             return self.body_xml(xml)
         return part_xml(xml)
 
+    def resolve_listing(self, xml: str) -> str:
+        """docxtpl's `resolve_listing` of a paragraph."""
+        return self.helper.resolve_listing(xml)
+
     def body_xml(self, xml: str) -> bytes:
         """docxtpl's body: tables fixed, drawing ids renumbered, put in the document."""
+        from lxml import etree
+
         tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
         if not tables_fit_grid(tree):
             tree = self.helper.fix_tables(xml)
@@ -225,8 +296,27 @@ class CompiledTemplate:
         return etree.tostring(root, encoding="UTF-8", standalone=True)
 
 
+def direct_fields(direct: DirectPart) -> dict[str, Any]:
+    """A DirectPart's fields but its template, which `restored_direct` makes again from
+    its code."""
+    return {f.name: getattr(direct, f.name) for f in dataclasses.fields(direct)
+            if f.init and f.name != "template"}
+
+
+def restored_direct(env: Environment, fields: dict[str, Any]) -> DirectPart:
+    """The DirectPart `canonical.direct_part` made in env, from its `direct_fields`: its
+    template is its compiled code in the direct environment."""
+    direct_env = direct_environment(env)
+    template = direct_env.template_class.from_code(direct_env, fields["code"],
+                                                   direct_env.make_globals(None))
+    return DirectPart(template=template, **fields)
+
+
 def part_xml(xml: str) -> bytes:
     """A rendered header or footer as docxtpl writes it (python-docx's parser)."""
+    from docx.oxml.parser import parse_xml
+    from lxml import etree
+
     return etree.tostring(parse_xml(xml.encode("utf-8")), encoding="UTF-8", standalone=True)
 
 
@@ -261,6 +351,8 @@ def jinja_sources(template: DocxTemplate) -> list[tuple[str, str]]:
 
 def document_shell(element: etree._Element) -> bytes:
     """The document element with an empty body, to receive each rendered body."""
+    from lxml import etree
+
     shell = copy.deepcopy(element)
     body = shell.find(W_BODY)
     for child in list(body):
@@ -274,9 +366,10 @@ def tables_fit_grid(tree: etree._Element) -> bool:
     It adds grid columns when a row has more cells than the grid, and removes them when no
     row spans the whole grid (gridSpan counted); neither happens when this holds.
     """
+    grid_columns, row_wider, row_spanning = table_paths()
     for table in tree.iter(W_TABLE):
-        columns = len(GRID_COLUMNS(table))
-        if not columns or ROW_WIDER(table, n=columns) or not ROW_SPANNING(table, n=columns):
+        columns = len(grid_columns(table))
+        if not columns or row_wider(table, n=columns) or not row_spanning(table, n=columns):
             return False
     return True
 
@@ -438,6 +531,8 @@ def write_raw(archive: zipfile.ZipFile, member: RawMember) -> None:
 
 def render_with_docxtpl(data: bytes, context: dict[str, Any], env: Environment) -> bytes:
     """docxtpl's own render: the reference, and the path for what is not replicated."""
+    from docxtpl import DocxTemplate
+
     template = DocxTemplate(io.BytesIO(data))
     template.render(context, env, autoescape=True)
     out = io.BytesIO()
@@ -445,7 +540,27 @@ def render_with_docxtpl(data: bytes, context: dict[str, Any], env: Environment) 
     return out.getvalue()
 
 
-@lru_cache(maxsize=64)
+COMPILED: dict[tuple[bytes, Environment], CompiledTemplate] = {}
+"""The templates prepared in this process, by bytes and environment, the oldest first."""
+COMPILED_LIMIT = 64
+
+
 def compiled_template(data: bytes, env: Environment) -> CompiledTemplate:
     """The template prepared once per process (and per environment)."""
-    return CompiledTemplate(data, env)
+    template = COMPILED.get((data, env))
+    if template is None:
+        template = remember(CompiledTemplate(data, env))
+    return template
+
+
+def remember(template: CompiledTemplate) -> CompiledTemplate:
+    """Keep a prepared template for `compiled_template` (at most COMPILED_LIMIT)."""
+    while len(COMPILED) >= COMPILED_LIMIT:
+        del COMPILED[next(iter(COMPILED))]
+    COMPILED[(template.data, template.env)] = template
+    return template
+
+
+def prepared_template(data: bytes, env: Environment) -> CompiledTemplate | None:
+    """The template already prepared in this process for env, if any."""
+    return COMPILED.get((data, env))
