@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from pipeline.contract import Field, Kind
@@ -36,7 +36,11 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 BLANK_LINES = re.compile(r"\n{3,}")
 UNTIDY = re.compile(r"[\x00-\x1f\x7f\u00a0\u2007\u202f]|  ")
-"""What clean_text changes inside a text: without it, stripping the ends is all it does."""
+"""What clean_text changes inside a text: without it, stripping the ends is all it does.
+A printable text (`str.isprintable` is False for every character of the class) without
+two spaces in a row has none of it: a check faster than the search."""
+EXACT_INTEGERS = 2.0**53
+"""Below it every whole float's repr is its exact value (above, repr may round)."""
 NORMALISED: dict[str, str] = {}
 NORMALISED_MAX = 50_000
 
@@ -45,21 +49,27 @@ def clean_text(raw: Any, keep_lines: bool) -> str | None:
     """Text with stray spaces removed; line breaks kept only where a field is prose."""
     if raw is None:
         return None
-    if raw.__class__ is str and UNTIDY.search(raw) is None:
+    if raw.__class__ is str and ((raw.isprintable() and "  " not in raw)
+                                 or UNTIDY.search(raw) is None):
         return raw.strip() or None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = CONTROL.sub("", str(raw)).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [line.strip() if line.isprintable() and "  " not in line
+             else SPACES.sub(" ", line).strip() for line in text.split("\n")]
     if keep_lines:
         text = "\n".join(lines)
-        text = BLANK_LINES.sub("\n\n", text).strip("\n")
+        if "\n\n\n" in text:
+            text = BLANK_LINES.sub("\n\n", text)
+        text = text.strip("\n")
     else:
         text = " ".join(line for line in lines if line)
     return text or None
 
 
 def to_date(raw: Any) -> date:
+    if raw.__class__ is date:
+        return raw
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
@@ -84,6 +94,8 @@ def to_date(raw: Any) -> date:
 
 
 def to_decimal(raw: Any) -> Decimal:
+    if raw.__class__ is float:
+        return Decimal(repr(raw))
     if isinstance(raw, bool):
         raise ValueProblem("är inte ett tal")
     if isinstance(raw, int):
@@ -109,6 +121,8 @@ def to_decimal(raw: Any) -> Decimal:
 
 
 def to_integer(raw: Any) -> int:
+    if raw.__class__ is float and raw.is_integer() and -EXACT_INTEGERS < raw < EXACT_INTEGERS:
+        return int(raw)  # what int(Decimal(repr(raw))) gives: here repr is exact
     value = to_decimal(raw)
     if value != value.to_integral_value():
         raise ValueProblem("ska vara ett heltal")
@@ -141,11 +155,6 @@ def choice_lookup(choices: tuple[str, ...]) -> dict[str, str]:
 
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def coerce(field: Field, raw: Any) -> Any:
-    """The value of a non-empty cell as its field's type; raises ValueProblem."""
-    return converter(field)(raw)
 
 
 @cache
@@ -181,8 +190,7 @@ def converter(field: Field) -> Callable[[Any], Any]:
                 raise ValueProblem("är ingen giltig e-postadress")
             return text
         return email
-    keep_lines = kind is Kind.LONGTEXT
-    return lambda raw: clean_text(raw, keep_lines)
+    return partial(clean_text, keep_lines=kind is Kind.LONGTEXT)
 
 
 def range_check(field: Field) -> Callable[[Decimal | int], None] | None:

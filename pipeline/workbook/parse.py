@@ -11,7 +11,7 @@ from pipeline.contract import CONTRACT_VERSION, Field, Need, Sheet
 from pipeline.findings import Finding, error, warning
 from pipeline.model import DOCUMENTS, DocKind, phase_by_name
 from pipeline.project import MODELS, Project, attribute, empty_project
-from pipeline.workbook.coerce import ValueProblem, coerce, converter, is_blank, normalise_label
+from pipeline.workbook.coerce import ValueProblem, converter, is_blank, normalise_label
 from pipeline.workbook.reader import RawWorkbook, SheetCells, address, column_letter
 
 HEADER_SEARCH_ROWS = 50
@@ -125,16 +125,16 @@ def parse_key_values(
     sheet: Sheet, cells: SheetCells, produced: tuple[DocKind, ...]
 ) -> tuple[dict[str, Any], dict[str, str], list[Finding]]:
     rows_by_label: dict[str, int] = {}
-    for row in range(1, cells.height + 1):
-        label = normalise_label(cells.value(row, 1))
+    for row, line in enumerate(cells.rows, 1):
+        label = normalise_label(line[0]) if line else ""
         if label:
             rows_by_label.setdefault(label, row)
     values: dict[str, Any] = {}
     where: dict[str, str] = {}
     findings: list[Finding] = []
-    for field in sheet.fields:
+    for (field, key, _, convert), blocks in zip(sheet_plan(sheet)[3],
+                                                blocks_of_fields(sheet, produced), strict=True):
         row = rows_by_label.get(normalise_label(field.label))
-        blocks = field_blocks(field, produced)
         if row is None:
             severity = error if blocks else warning
             findings.append(severity(
@@ -143,11 +143,23 @@ def parse_key_values(
                 "Skriv tillbaka etiketten exakt så och värdet i kolumn B.",
                 sheet=sheet.name, blocks=blocks))
             continue
-        where[field.key] = address(row, 2)
-        value, found = read_cell(sheet, field, cells, row, 2, blocks)
+        where[key] = address(row, 2)
+        value, found = read_cell(sheet, field, convert, cells, row, 2, blocks)
         findings.extend(found)
-        values[field.key] = value
+        values[key] = value
     return values, where, findings
+
+
+BLOCKS: dict[tuple[str, tuple[DocKind, ...]], tuple[Sheet, tuple[tuple[str, ...], ...]]] = {}
+
+
+def blocks_of_fields(sheet: Sheet, produced: tuple[DocKind, ...]) -> tuple[tuple[str, ...], ...]:
+    """`field_blocks` of each of the sheet's fields, worked out once per process."""
+    known = BLOCKS.get((sheet.name, produced))
+    if known is None or known[0] is not sheet:
+        known = BLOCKS[sheet.name, produced] = (
+            sheet, tuple(field_blocks(field, produced) for field in sheet.fields))
+    return known[1]
 
 
 def field_blocks(field: Field, produced: tuple[DocKind, ...]) -> tuple[str, ...]:
@@ -159,20 +171,20 @@ def field_blocks(field: Field, produced: tuple[DocKind, ...]) -> tuple[str, ...]
 
 
 def read_cell(
-    sheet: Sheet, field: Field, cells: SheetCells, row: int, column: int,
-    blocks: tuple[str, ...], required: bool | None = None,
+    sheet: Sheet, field: Field, convert: Callable[[Any], Any], cells: SheetCells, row: int,
+    column: int, blocks: tuple[str, ...],
 ) -> tuple[Any, list[Finding]]:
-    """One cell's value as its field's type, with the findings it gives rise to."""
+    """One cell's value as its field's type (by `convert`, the field's converter), with the
+    findings it gives rise to."""
     raw = cells.value(row, column)
     if (row, column) in cells.uncached_formulas:
         return None, [uncached_formula(sheet, field, address(row, column), blocks)]
     if is_blank(raw):
-        needed = bool(blocks) if required is None else required
-        if needed:
+        if blocks:
             return None, [missing_value(sheet, field, address(row, column), blocks)]
         return None, []
     try:
-        value = coerce(field, raw)
+        value = convert(raw)
     except ValueProblem as problem:
         return None, [invalid_value(sheet, field, address(row, column), raw, problem,
                                     blocks if field.required else ())]
@@ -235,15 +247,20 @@ def parse_table(
     header_row, columns = header
     findings = list(missing_columns(sheet, columns, header_row, produced))
     where = {key: column_letter(column) for key, column in columns.items()}
-    rows = []
     validate = MODELS[sheet.name].model_validate
     plan = [(field, key, required, convert, columns[key] - 1)
             for field, key, required, convert in sheet_plan(sheet)[3] if key in columns]
     indexes = [column - 1 for column in columns.values()]
     uncached = cells.uncached_formulas
+    rows = []
     for row, line in enumerate(cells.rows[header_row:], header_row + 1):
         width = len(line)
-        if all(index >= width or is_blank(line[index]) for index in indexes):
+        for index in indexes:  # a row blank in every column read is no row
+            if index < width:
+                raw = line[index]
+                if raw is not None and (not isinstance(raw, str) or raw.strip()):
+                    break
+        else:
             continue
         blocks: tuple[str, ...] | None = None
         values: dict[str, Any] = {"row": row}
