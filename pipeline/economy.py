@@ -11,6 +11,10 @@ projects: openpyxl writes a prototype workbook once per process (pipeline.econom
 a book copies its unchanged parts and writes only its rows, widths and ranges. The same
 workbook written by openpyxl's write-only mode alone stays as the reference
 (EconomyBook.reference_bytes), which the tests compare the fast one with.
+
+A project's BookEntry carries its rows rendered as XML and its column widths, made once by
+the worker that makes its Kostnads- och nyttokalkyl: ekonomi.xlsx at the run's end numbers
+those rows and merges those widths instead of rendering and measuring every cell again.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ import os
 import pickle
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -159,8 +163,20 @@ class Widths:
                 if width > widest[i]:
                     widest[i] = width
 
+    def merge(self, widest: Sequence[int], count: int) -> None:
+        """Rows fitted elsewhere (`fitted`): `count` rows whose widest cells were `widest`."""
+        self.seen += count
+        self.widest = list(map(max, self.widest, widest))
+
     def widths(self) -> list[int]:
         return [min(max(w + 2, MIN_WIDTH), MAX_WIDTH) for w in self.widest]
+
+
+def fitted(spec: SheetSpec, rows: Iterable[Row]) -> tuple[int, ...]:
+    """The widest cell of each column over the header and all `rows` (not only the first)."""
+    widths = Widths(spec)
+    widths.fit(rows, counted=False)
+    return tuple(widths.widest)
 
 
 class SheetWriter:
@@ -385,53 +401,84 @@ class OverviewTotals:
 
 @dataclass(frozen=True)
 class BookEntry:
-    """One project's rows in the workbook: what `EconomyBook` keeps of it."""
+    """One project's rows in the workbook: what `EconomyBook` keeps of it, with the rows
+    rendered and measured once."""
 
     key: tuple[str, str]
     rows: ProjectRows
     has_errors: bool
+    fitted: tuple[tuple[int, ...], ...] = field(repr=False, compare=False)
+    """Per sheet, `fitted` over all the project's rows."""
+    xml: tuple[list[str], ...] = field(repr=False, compare=False)
+    """Per sheet, the rows as `economy_xlsx.render_rows` rendered them."""
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        return tuple(map(len, self.rows))
 
 
 def book_entry(checked: Checked) -> BookEntry:
-    return BookEntry(project_key(checked), project_rows(checked), has_errors(checked))
+    rows = project_rows(checked)
+    cells = prototype().cells
+    return BookEntry(project_key(checked), rows, has_errors(checked),
+                     tuple(map(fitted, SHEETS, rows)),
+                     tuple(map(economy_xlsx.render_rows, cells, rows)))
 
 
 # --- where the rows wait until the workbook is written -----------------------------------
 
+class Stored:
+    """A project's entry as its book kept it; the rows and their XML read when asked for."""
+
+    def __init__(self, fitted: tuple[tuple[int, ...], ...], counts: tuple[int, ...],
+                 rows: Callable[[], ProjectRows], xml: Callable[[], tuple[list[str], ...]]
+                 ) -> None:
+        self.fitted, self.counts, self.rows, self.xml = fitted, counts, rows, xml
+
+
 class MemoryRows:
-    """Every project's rows in memory: for one project, or a few."""
+    """Every project's entry in memory: for one project, or a few."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[tuple[str, str], ProjectRows]] = []
+        self.items: list[tuple[tuple[str, str], BookEntry]] = []
 
-    def put(self, key: tuple[str, str], rows: ProjectRows) -> None:
-        self.items.append((key, rows))
+    def put(self, entry: BookEntry) -> None:
+        self.items.append((entry.key, entry))
 
-    def ordered(self) -> Iterator[ProjectRows]:
-        for _, rows in sorted(self.items, key=lambda item: item[0]):
-            yield rows
+    def ordered(self) -> Iterator[Stored]:
+        """In key order; projects with the same key in the order they were added."""
+        for _, entry in sorted(self.items, key=lambda item: item[0]):
+            yield Stored(entry.fitted, entry.counts, lambda e=entry: e.rows,
+                         lambda e=entry: e.xml)
 
 
 class SpilledRows:
-    """Every project's rows pickled to a temporary file; a key and a position in memory."""
+    """Every project's entry pickled to a temporary file; a key and positions in memory."""
 
     def __init__(self) -> None:
         # open as long as the book: closed (and deleted) when it is garbage collected
         self.file: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
             max_size=SPOOL_BYTES)
-        self.index: list[tuple[tuple[str, str], int, int]] = []
+        self.index: list[tuple[tuple[str, str], int, tuple[int, int, int]]] = []
 
-    def put(self, key: tuple[str, str], rows: ProjectRows) -> None:
-        data = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+    def put(self, entry: BookEntry) -> None:
+        parts = [pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                 for part in ((entry.fitted, entry.counts), entry.rows, entry.xml)]
         offset = self.file.seek(0, os.SEEK_END)
-        self.file.write(data)
-        self.index.append((key, offset, len(data)))
+        for data in parts:
+            self.file.write(data)
+        self.index.append((entry.key, offset, (len(parts[0]), len(parts[1]), len(parts[2]))))
 
-    def ordered(self) -> Iterator[ProjectRows]:
+    def read(self, offset: int, size: int) -> Any:
+        self.file.seek(offset)
+        return pickle.loads(self.file.read(size))
+
+    def ordered(self) -> Iterator[Stored]:
         """In key order; projects with the same key in the order they were added."""
-        for _, offset, size in sorted(self.index):
-            self.file.seek(offset)
-            yield pickle.loads(self.file.read(size))
+        for _, offset, (fits, rows, xml) in sorted(self.index):
+            fitted, counts = self.read(offset, fits)
+            yield Stored(fitted, counts, lambda at=offset + fits, n=rows: self.read(at, n),
+                         lambda at=offset + fits + rows, n=xml: self.read(at, n))
 
 
 # --- the workbook ----------------------------------------------------------------------
@@ -462,25 +509,44 @@ class EconomyBook:
         self.errors += entry.has_errors
         for i, lines in enumerate(rows):
             self.lines[i] += len(lines)
-        self.store.put(entry.key, rows)
+        self.store.put(entry)
+
+    def reference_widths(self, totals: Row) -> list[list[int]]:
+        """`widths` measured cell by cell, as the reference workbook has them."""
+        sheets = [Widths(spec) for spec in SHEETS]
+        for stored in self.store.ordered():
+            if all(w.full for w in sheets):
+                break
+            for widths, lines in zip(sheets, stored.rows(), strict=True):
+                widths.fit(lines)
+        sheets[0].fit([totals], counted=False)
+        return [w.widths() for w in sheets]
 
     def widths(self, totals: Row) -> list[list[int]]:
-        """Fitted to each sheet's first rows in key order (only as many are read)."""
-        fitted = [Widths(spec) for spec in SHEETS]
-        for rows in self.store.ordered():
-            if all(w.full for w in fitted):
+        """Fitted to each sheet's first rows in key order: a project's widths as its entry
+        has them, and the rows themselves read only of a project whose rows are not all
+        among the first."""
+        sheets = [Widths(spec) for spec in SHEETS]
+        for stored in self.store.ordered():
+            if all(w.full for w in sheets):
                 break
-            for widths, lines in zip(fitted, rows, strict=True):
-                widths.fit(lines)
-        fitted[0].fit([totals], counted=False)
-        return [w.widths() for w in fitted]
+            for i, widths in enumerate(sheets):
+                if widths.full:
+                    continue
+                if widths.seen + stored.counts[i] <= WIDTH_ROWS:
+                    widths.merge(stored.fitted[i], stored.counts[i])
+                else:
+                    widths.fit(stored.rows()[i])
+        sheets[0].fit([totals], counted=False)
+        return [w.widths() for w in sheets]
 
     def to_bytes(self) -> bytes:
         """The workbook, written from the prototype openpyxl wrote once per process."""
         totals = self.totals.row()
         count = max(self.totals.count, 1)
         return economy_xlsx.render_book(
-            prototype(), self.widths(totals), self.lines, self.store.ordered(), totals,
+            prototype(), self.widths(totals), self.lines,
+            (stored.xml() for stored in self.store.ordered()), totals,
             count, chart_width(count), self.spool_bytes if self.spill else None)
 
     def reference_bytes(self) -> bytes:
@@ -488,9 +554,9 @@ class EconomyBook:
         totals = self.totals.row()
         book = Workbook(write_only=True)
         writers = [SheetWriter(book.create_sheet(spec.title), spec, widths)
-                   for spec, widths in zip(SHEETS, self.widths(totals), strict=True)]
-        for rows in self.store.ordered():
-            for writer, lines in zip(writers, rows, strict=True):
+                   for spec, widths in zip(SHEETS, self.reference_widths(totals), strict=True)]
+        for stored in self.store.ordered():
+            for writer, lines in zip(writers, stored.rows(), strict=True):
                 writer.append(lines)
         writers[0].finish(totals)
         for writer in writers[1:]:

@@ -11,6 +11,10 @@ match the styles.xml openpyxl wrote.
 Cells are written as openpyxl's write-only mode writes them: a str is an inline string (a
 text cell, never a formula) with the characters an .xlsx cannot hold removed, numbers as
 "%.16g", dates as Excel serial numbers, None as no cell.
+
+A project's data rows are rendered once, with ROW where the row number goes (`render_rows`):
+its Kostnads- och nyttokalkyl and ekonomi.xlsx number the same rendered rows, so the run's
+end only numbers and deflates rows its workers rendered.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from io import BytesIO
+from itertools import repeat
 from math import isfinite
 from typing import IO, Any, Protocol
 from xml.sax.saxutils import escape as escape_text
@@ -40,11 +45,12 @@ from openpyxl.utils.units import cm_to_EMU
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-FLUSH_CELLS = 2048  # cells rendered before they are deflated
+FLUSH_ROWS = 256  # rows numbered before they are deflated
 TEXT_CACHE = 4096  # distinct texts kept rendered (cleared when full)
 SMALL_PARTS = 1024  # small varying parts kept deflated (cleared when full)
 # characters lxml refuses in XML text (openpyxl fails on them too): never written silently
 NOT_XML_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+ROW = "\0"  # where a rendered row's number goes: no text cell can hold it (it is illegal)
 
 
 class ColumnLike(Protocol):
@@ -145,10 +151,65 @@ class SheetTemplate:
 
 
 @dataclass(frozen=True)
+class RowCells:
+    """The start of each column's cell in a data row, up to its value, with ROW for the row."""
+
+    texts: tuple[str, ...]  # `<c r="A` ROW: a text's tail follows
+    numbers: tuple[str, ...]  # up to a number's text in <v>
+    dates: tuple[str, ...]  # up to a date's serial number in <v>
+    typed: tuple[str, ...]  # the sheet's ' s="N"' per column, for any other value
+    date_style: str
+
+    @classmethod
+    def of(cls, template: SheetTemplate, date_style: str) -> RowCells:
+        texts = tuple(f'<c r="{letter}{ROW}' for letter in template.letters)
+        return cls(texts=texts,
+                   numbers=tuple(f'{start}"{style} t="n"><v>'
+                                 for start, style in zip(texts, template.typed, strict=True)),
+                   dates=tuple(f'{start}"{style or date_style} t="n"><v>'
+                               for start, style in zip(texts, template.typed, strict=True)),
+                   typed=template.typed, date_style=date_style)
+
+
+def render_rows(cells: RowCells, rows: Iterable[Sequence[Any]]) -> list[str]:
+    """Each row's XML with ROW where its number goes (`SheetStream.append` numbers it)."""
+    texts, numbers, dates = cells.texts, cells.numbers, cells.dates
+    rendered = []
+    for values in rows:
+        out = [f'<row r="{ROW}">']
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                tail = TEXTS.get(value)
+                if tail is None:
+                    tail = text_cell(value)
+                out.append(texts[i] + tail)
+            elif kind is Decimal:
+                if value == value.to_integral_value():
+                    out.append(f"{numbers[i]}{int(value):.16g}</v></c>")
+                else:
+                    out.append(f"{numbers[i]}{number_text(float(value))}</v></c>")
+            elif kind is int:
+                out.append(f"{numbers[i]}{value:.16g}</v></c>")
+            elif kind is date:
+                out.append(f"{dates[i]}{date_text(value)}</v></c>")
+            elif kind is float:
+                out.append(f"{numbers[i]}{number_text(value)}</v></c>")
+            else:
+                out.append(texts[i] + value_tail(value, cells.typed[i], cells.date_style))
+        out.append("</row>")
+        rendered.append("".join(out))
+    return rendered
+
+
+@dataclass(frozen=True)
 class Prototype:
     names: tuple[str, ...]  # every part, in the prototype's order
     fixed: dict[str, tuple[int, int, bytes]]  # unchanged parts: crc, size, deflated
     sheets: tuple[SheetTemplate, ...]
+    cells: tuple[RowCells, ...]  # of each table sheet's data rows
     date_style: str
     core_part: str
     core: tuple[str, ...]  # split where the two time stamps go
@@ -285,7 +346,9 @@ def parse_prototype(data: bytes, specs: Sequence[SpecLike], chart_count: int,
     varying = {core_part, chart_part, drawing_part,
                *(s.part for s in sheets), *(s.table_part for s in sheets)}
     fixed = {name: deflate(raw[name]) for name in names if name not in varying}
-    return Prototype(names=names, fixed=fixed, sheets=sheets, date_style=date_style,
+    return Prototype(names=names, fixed=fixed, sheets=sheets,
+                     cells=tuple(RowCells.of(sheet, date_style) for sheet in sheets),
+                     date_style=date_style,
                      core_part=core_part, core=core, chart_part=chart_part, chart=chart,
                      drawing_part=drawing_part, drawing=drawing)
 
@@ -330,41 +393,19 @@ class SheetStream:
         self.pending: list[str] = []
         self.row = 1  # the last row written
         self.starts = tuple(f'<c r="{letter}' for letter in template.letters)
-        self.numbers = tuple(f'"{style} t="n"><v>' for style in template.typed)
         last = 1 + max(lines, 1) + totals
         cols = columns_xml(tuple(widths))
         self.body.write(f'{template.head}<dimension ref="A1:{template.letters[-1]}{last}"/>'
                         f"{template.views}<cols>{cols}</cols>{template.between}"
                         f"<sheetData>{template.header}")
 
-    def append(self, rows: Iterable[Sequence[Any]]) -> None:
-        out = self.pending
-        starts, numbers, typed = self.starts, self.numbers, self.t.typed
-        for values in rows:
-            self.row += 1
-            r = str(self.row)
-            out.append(f'<row r="{r}">')
-            for i, value in enumerate(values):
-                if value is None:
-                    continue
-                kind = type(value)
-                if kind is str:
-                    tail = TEXTS.get(value)
-                    if tail is None:
-                        tail = text_cell(value)
-                    out.append(f"{starts[i]}{r}{tail}")
-                elif kind is int:
-                    out.append(f"{starts[i]}{r}{numbers[i]}{value:.16g}</v></c>")
-                elif kind is Decimal or kind is float:
-                    out.append(f"{starts[i]}{r}{numbers[i]}"
-                               f"{number_text(as_number(value))}</v></c>")
-                elif kind is date:
-                    out.append(f'{starts[i]}{r}"{typed[i] or self.date_style} t="n"><v>'
-                               f"{date_text(value)}</v></c>")
-                else:
-                    out.append(f"{starts[i]}{r}{value_tail(value, typed[i], self.date_style)}")
-            out.append("</row>")
-        if len(out) > FLUSH_CELLS:
+    def append(self, rows: Sequence[str]) -> None:
+        """Rows `render_rows` rendered, numbered from the next row on."""
+        first = self.row + 1
+        self.row += len(rows)
+        self.pending.extend(map(str.replace, rows, repeat(ROW),
+                                map(str, range(first, self.row + 1))))
+        if len(self.pending) > FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
@@ -412,14 +453,26 @@ def dos_time(now: float) -> tuple[int, int]:
             (t.tm_year - 1980) << 9 | t.tm_mon << 5 | t.tm_mday)
 
 
+@functools.lru_cache(maxsize=256)
+def zip_headers(name: str, crc: int, size: int, compressed: int, stamp: int, day: int
+                ) -> tuple[bytes, bytes, bytes]:
+    """A part's local header, its central record up to its offset, and its name: the
+    same for an unchanged part all through the same two seconds."""
+    encoded = name.encode("ascii")
+    common = struct.pack("<HHHHHIIIH", 20, 0, zipfile.ZIP_DEFLATED, stamp, day,
+                         crc, compressed, size, len(encoded))
+    return (b"PK\x03\x04" + common + b"\0\0" + encoded,
+            b"PK\x01\x02" + struct.pack("<H", 3 << 8 | 20) + common
+            + struct.pack("<HHHHI", 0, 0, 0, 0, 0o600 << 16), encoded)
+
+
 def write_archive(entries: Iterable[Entry]) -> bytes:
     """A zip of deflated parts; the sizes and CRCs are known before each part is written."""
     stamp, day = dos_time(time.time())
-    out = BytesIO()
+    out: list[bytes] = []
     central: list[bytes] = []
+    offset = 0
     for entry in entries:
-        name = entry.name.encode("ascii")
-        offset = out.tell()
         if isinstance(entry.data, bytes):
             compressed = len(entry.data)
         else:
@@ -427,23 +480,21 @@ def write_archive(entries: Iterable[Entry]) -> bytes:
             entry.data.seek(0)
         if max(offset, entry.size, compressed) >= 0xFFFFFFFF:
             raise ValueError("Arbetsboken blir för stor (över 4 GB).")
-        common = struct.pack("<HHHHHIIIH", 20, 0, zipfile.ZIP_DEFLATED, stamp, day,
-                             entry.crc, compressed, entry.size, len(name))
-        out.write(b"PK\x03\x04" + common + b"\0\0" + name)
+        local, record, name = zip_headers(entry.name, entry.crc, entry.size, compressed,
+                                          stamp, day)
+        out.append(local)
         if isinstance(entry.data, bytes):
-            out.write(entry.data)
+            out.append(entry.data)
         else:
             while chunk := entry.data.read(1 << 20):
-                out.write(chunk)
-        central.append(b"PK\x01\x02" + struct.pack("<H", 3 << 8 | 20) + common
-                       + struct.pack("<HHHHII", 0, 0, 0, 0, 0o600 << 16, offset) + name)
-    start = out.tell()
-    for record in central:
-        out.write(record)
-    size = out.tell() - start
-    out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(central), len(central),
-                                          size, start, 0))
-    return out.getvalue()
+                out.append(chunk)
+        central.append(record + struct.pack("<I", offset) + name)
+        offset += len(local) + compressed
+    records = b"".join(central)
+    out.append(records)
+    out.append(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(central), len(central),
+                                            len(records), offset, 0))
+    return b"".join(out)
 
 
 # --- a book ----------------------------------------------------------------------------
@@ -458,11 +509,12 @@ def chart_range(column: str, count: int) -> str:
 
 
 def render_book(prototype: Prototype, widths: Sequence[Sequence[int]],
-                lines: Sequence[int], projects: Iterable[Sequence[Sequence[Sequence[Any]]]],
+                lines: Sequence[int], projects: Iterable[Sequence[Sequence[str]]],
                 totals: Sequence[Any], count: int, chart_width: float,
                 spill: int | None) -> bytes:
-    """The workbook: every project's rows (one list of rows per table sheet, in order;
-    `lines` rows in all per sheet), the totals row under the first sheet, the chart over
+    """The workbook: every project's rows (one list of rows per table sheet as
+    `render_rows` rendered them, in order; `lines` rows in all per sheet), the totals row
+    under the first sheet, the chart over
     `count` projects. With `spill`, a sheet larger than that many bytes (deflated) waits
     in a temporary file."""
     streams = [SheetStream(t, w, n, i == 0, prototype.date_style, spill)

@@ -20,7 +20,7 @@ import pytest
 from openpyxl.compat import safe_string
 
 from pipeline.check import Checked, check_file
-from pipeline.economy import CALCULATION_FILE, EconomyBook, project_calculation
+from pipeline.economy import CALCULATION_FILE, WIDTH_ROWS, EconomyBook, project_calculation
 from pipeline.economy_xlsx import number_text
 from pipeline.example import example_fill
 from pipeline.workbook.writer import build_workbook
@@ -193,6 +193,26 @@ def test_a_long_economy_book_spilled_to_disk_equals_openpyxls(projects):
         for checked in projects.values():
             book.add(checked)
     assert sum(book.lines) > 1000
+    assert_same_workbook(*both(book))
+
+
+def test_widths_fit_the_first_rows_when_they_end_inside_a_project(projects):
+    """A project's widths come with its entry; the project the first WIDTH_ROWS rows end
+    in is measured row by row, so a wide text after them does not count."""
+    example = projects["example"]
+    assert example.project is not None
+    lines = example.project.kostnader
+    assert WIDTH_ROWS % len(lines) != 0
+    wide = example.project.model_copy(update={"kostnader": [
+        *lines[:-1], lines[-1].model_copy(update={"beskrivning": "B" * 40})]})
+    book = EconomyBook()
+    for _ in range(WIDTH_ROWS // len(lines)):
+        book.add(example)
+    book.add(Checked(wide, example.report))  # its last line comes after the first rows
+    book.add(example)
+    totals = book.totals.row()
+    assert book.widths(totals) == book.reference_widths(totals)
+    assert book.widths(totals)[1][5] < 40
     assert_same_workbook(*both(book))
 
 
