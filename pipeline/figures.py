@@ -6,6 +6,7 @@ Shared by the documents, the economists' workbook and the project office's page.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -48,32 +49,49 @@ def cost_of_line(line: Any) -> CostSum:
     return CostSum(amount(line.budget), amount(line.utfall), amount(line.prognos))
 
 
+def summed(lines: Iterable[Any]) -> CostSum:
+    """The sum of the lines' `cost_of_line`, added in their order as `CostSum.__add__`
+    would, without a CostSum per line and per addition."""
+    budget = utfall = prognos = ZERO
+    for line in lines:
+        budget += amount(line.budget)
+        utfall += amount(line.utfall)
+        prognos += amount(line.prognos)
+    return CostSum(budget, utfall, prognos)
+
+
+def grouped(lines: Iterable[Any], key: Callable[[Any], Any]) -> dict[Any, list[Any]]:
+    """The lines by key, in order of each key's first line."""
+    groups: dict[Any, list[Any]] = {}
+    for line in lines:
+        groups.setdefault(key(line), []).append(line)
+    return groups
+
+
+def kind_of(line: Any) -> str:
+    return line.kostnadsslag or "Övrigt"
+
+
 def total_costs(project: Project) -> CostSum:
-    return sum((cost_of_line(line) for line in project.kostnader), CostSum())
+    return summed(project.kostnader)
 
 
 def costs_by_kind(project: Project) -> dict[str, CostSum]:
     """Per kostnadsslag, in the contract's order."""
-    sums: dict[str, CostSum] = defaultdict(CostSum)
-    for line in project.kostnader:
-        sums[line.kostnadsslag or "Övrigt"] += cost_of_line(line)
+    sums = {kind: summed(lines) for kind, lines in grouped(project.kostnader, kind_of).items()}
     order = {kind: i for i, kind in enumerate(KOSTNADSSLAG)}
     return dict(sorted(sums.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def costs_by_year(project: Project) -> dict[int, CostSum]:
-    sums: dict[int, CostSum] = defaultdict(CostSum)
-    for line in project.kostnader:
-        if line.ar is not None:
-            sums[line.ar] += cost_of_line(line)
-    return dict(sorted(sums.items()))
+    dated = (line for line in project.kostnader if line.ar is not None)
+    return {year: summed(lines)
+            for year, lines in sorted(grouped(dated, lambda line: line.ar).items())}
 
 
 def costs_by_kind_and_year(project: Project) -> dict[tuple[str, int | None], CostSum]:
-    sums: dict[tuple[str, int | None], CostSum] = defaultdict(CostSum)
-    for line in project.kostnader:
-        sums[(line.kostnadsslag or "Övrigt", line.ar)] += cost_of_line(line)
-    return dict(sums)
+    return {key: summed(lines) for key, lines in
+            grouped(project.kostnader, lambda line: (kind_of(line), line.ar)).items()}
 
 
 def counted_funding(project: Project) -> list[Any]:

@@ -3,7 +3,8 @@
 The locale and number patterns are parsed once: Babel would parse them on every call,
 and a build formats thousands of figures. Each figure is formatted by Babel once per
 process: budgets repeat the same round amounts (on the bench workbooks four calls in five
-are a value formatted before).
+are a value formatted before). Dates are remembered the same way: a project's dates recur
+in every document and row that names them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ DECIMALS = parse_pattern("#,##0.##")
 ONE_DECIMAL = parse_pattern("#,##0.#")
 FORMATTED_KEPT = 16384
 _formatted: dict[tuple[NumberPattern, type, str], str] = {}
+_dates: dict[tuple[str, type, date], str] = {}
 
 
 def apply(pattern: NumberPattern, value: Decimal | int | float) -> str:
@@ -56,11 +58,23 @@ def percent(value: Decimal | int | float | None) -> str:
     return f"{apply(ONE_DECIMAL, value)}\u00a0%"
 
 
+def formatted_date(pattern: str, value: date) -> str:
+    """Babel's `format_date(value, pattern, locale=LOCALE)`, remembered per pattern and
+    value (and its type: a datetime is not the date it falls on)."""
+    key = (pattern, type(value), value)
+    text = _dates.get(key)
+    if text is None:
+        if len(_dates) >= FORMATTED_KEPT:
+            _dates.clear()
+        text = _dates[key] = format_date(value, pattern, locale=LOCALE)
+    return text
+
+
 def day(value: date | None) -> str:
     """`2011-01-15`, as Swedish documents write dates."""
-    return format_date(value, "yyyy-MM-dd", locale=LOCALE) if value else ""
+    return formatted_date("yyyy-MM-dd", value) if value else ""
 
 
 def long_day(value: date | None) -> str:
     """`15 januari 2011`."""
-    return format_date(value, "d MMMM y", locale=LOCALE) if value else ""
+    return formatted_date("d MMMM y", value) if value else ""

@@ -1,6 +1,6 @@
 """Swedish formatting as the documents show it."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pipeline.formatting import day, kr, long_day, number, percent
@@ -30,3 +30,13 @@ def test_a_value_formatted_before_gives_its_own_text() -> None:
     assert [number(Decimal("1.50")), number(Decimal("1.5")), number(1.5)] == ["1,5"] * 3
     assert [kr(1500), kr(Decimal("1500.0")), kr(1500)] == [f"1{NBSP}500{NBSP}kr"] * 3
     assert [percent(Decimal("12.34")), percent(Decimal("12.34"))] == [f"12,3{NBSP}%"] * 2
+
+
+def test_a_date_formatted_before_gives_its_own_text() -> None:
+    # Dates are remembered per pattern and value: the same date in both patterns, and a
+    # datetime (Babel writes the day it falls on) next to the date, keep their own text.
+    when = date(2024, 12, 31)
+    assert [day(when), long_day(when), day(when), long_day(when)] == [
+        "2024-12-31", "31 december 2024", "2024-12-31", "31 december 2024"]
+    assert [day(datetime(2024, 12, 31, 23, 59)), day(when)] == ["2024-12-31"] * 2
+    assert [day(date(2024, 1, 1)), day(date(2024, 1, 2))] == ["2024-01-01", "2024-01-02"]
