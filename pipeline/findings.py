@@ -35,12 +35,14 @@ class Finding:
                 "blocks": list(self.blocks)}
 
 
-def error(code: str, message: str, **where: object) -> Finding:
-    return Finding(code, Severity.ERROR, message, **where)  # type: ignore[arg-type]
+def error(code: str, message: str, *, sheet: str | None = None, cell: str | None = None,
+          value: str | None = None, blocks: tuple[str, ...] = ()) -> Finding:
+    return Finding(code, Severity.ERROR, message, sheet, cell, value, blocks)
 
 
-def warning(code: str, message: str, **where: object) -> Finding:
-    return Finding(code, Severity.WARNING, message, **where)  # type: ignore[arg-type]
+def warning(code: str, message: str, *, sheet: str | None = None, cell: str | None = None,
+            value: str | None = None, blocks: tuple[str, ...] = ()) -> Finding:
+    return Finding(code, Severity.WARNING, message, sheet, cell, value, blocks)
 
 
 @dataclass

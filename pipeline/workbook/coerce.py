@@ -49,9 +49,15 @@ def clean_text(raw: Any, keep_lines: bool) -> str | None:
     """Text with stray spaces removed; line breaks kept only where a field is prose."""
     if raw is None:
         return None
-    if raw.__class__ is str and ((raw.isprintable() and "  " not in raw)
-                                 or UNTIDY.search(raw) is None):
-        return raw.strip() or None
+    if raw.__class__ is str:
+        if raw.isprintable():
+            if "  " not in raw:
+                return raw.strip() or None
+        elif "\n" in raw:
+            if keep_lines and tidy_lines(raw):
+                return raw.strip() or None
+        elif UNTIDY.search(raw) is None:
+            return raw.strip() or None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = CONTROL.sub("", str(raw)).replace("\r\n", "\n").replace("\r", "\n")
@@ -65,6 +71,14 @@ def clean_text(raw: Any, keep_lines: bool) -> str | None:
     else:
         text = " ".join(line for line in lines if line)
     return text or None
+
+
+def tidy_lines(text: str) -> bool:
+    """Lines clean_text keeps as they are: printable, without two spaces in a row, a space
+    next to a line break or more than one empty line. Then the only whitespace is spaces
+    and line breaks, never both at an end, and stripping the ends is all it does."""
+    return (text.replace("\n", " ").isprintable() and "  " not in text
+            and " \n" not in text and "\n " not in text and "\n\n\n" not in text)
 
 
 def to_date(raw: Any) -> date:

@@ -107,8 +107,8 @@ def document_id(kind: DocKind, row: int | None = None) -> str:
 
 def label_value(sheet: SheetCells, label: str) -> Any:
     wanted = normalise_label(label)
-    for row in range(1, sheet.height + 1):
-        if normalise_label(sheet.value(row, 1)) == wanted:
+    for row, line in enumerate(sheet.rows, 1):
+        if (normalise_label(line[0]) if line else "") == wanted:
             return sheet.value(row, 2)
     return None
 
@@ -247,7 +247,7 @@ def parse_table(
     header_row, columns = header
     findings = list(missing_columns(sheet, columns, header_row, produced))
     where = {key: column_letter(column) for key, column in columns.items()}
-    validate = MODELS[sheet.name].model_validate
+    validate = MODELS[sheet.name].__pydantic_validator__.validate_python  # model_validate
     plan = [(field, key, required, convert, columns[key] - 1)
             for field, key, required, convert in sheet_plan(sheet)[3] if key in columns]
     indexes = [column - 1 for column in columns.values()]

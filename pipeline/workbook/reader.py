@@ -15,6 +15,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ class RawWorkbook:
     sheets: dict[str, SheetCells]
 
 
+@cache
 def column_letter(column: int) -> str:
     letters = ""
     while column:
