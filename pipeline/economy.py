@@ -24,7 +24,7 @@ import pickle
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -399,22 +399,83 @@ class OverviewTotals:
         return totals
 
 
-@dataclass(frozen=True)
+Record = tuple[tuple[int, ...], bytes]  # the sizes of the pickled parts, and the parts
+
+
 class BookEntry:
     """One project's rows in the workbook: what `EconomyBook` keeps of it, with the rows
-    rendered and measured once."""
+    rendered and measured once.
 
-    key: tuple[str, str]
-    rows: ProjectRows
-    has_errors: bool
-    fitted: tuple[tuple[int, ...], ...] = field(repr=False, compare=False)
-    """Per sheet, `fitted` over all the project's rows."""
-    xml: tuple[list[str], ...] = field(repr=False, compare=False)
-    """Per sheet, the rows as `economy_xlsx.render_rows` rendered them."""
+    fitted: per sheet, `fitted` over all the project's rows; xml: per sheet, the rows as
+    `economy_xlsx.render_rows` rendered them; overview: its row of the first sheet.
+
+    Pickled (from a worker to the build) as the record its book spills, so that the
+    build's book stores the bytes as they came: the rows and their XML are unpickled
+    only if asked for. Compared and shown by its key, rows and has_errors alone."""
+
+    __slots__ = ("_record", "_rows", "_xml", "counts", "fitted", "has_errors", "key",
+                 "overview")
+
+    def __init__(self, key: tuple[str, str], rows: ProjectRows, has_errors: bool,
+                 fitted: tuple[tuple[int, ...], ...], xml: tuple[list[str], ...]) -> None:
+        self.key, self.has_errors, self.fitted = key, has_errors, fitted
+        self._rows: ProjectRows | None = rows
+        self._xml: tuple[list[str], ...] | None = xml
+        self.overview: Row = rows[0][0]
+        self.counts: tuple[int, ...] = tuple(map(len, rows))
+        self._record: Record | None = None
 
     @property
-    def counts(self) -> tuple[int, ...]:
-        return tuple(map(len, self.rows))
+    def rows(self) -> ProjectRows:
+        if self._rows is None:
+            self._rows = self.part(1)
+        return self._rows
+
+    @property
+    def xml(self) -> tuple[list[str], ...]:
+        if self._xml is None:
+            self._xml = self.part(2)
+        return self._xml
+
+    def part(self, number: int) -> Any:
+        sizes, data = self.spill_record()
+        start = sum(sizes[:number])
+        return pickle.loads(memoryview(data)[start:start + sizes[number]])
+
+    def spill_record(self) -> Record:
+        """The entry as a book spills it: widths and counts, rows, XML, each pickled."""
+        if self._record is None:
+            parts = [pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                     for part in ((self.fitted, self.counts), self.rows, self.xml)]
+            self._record = (tuple(map(len, parts)), b"".join(parts))
+        return self._record
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return entry_from_record, (self.key, self.has_errors, self.overview,
+                                   self.spill_record())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BookEntry):
+            return NotImplemented
+        return ((self.key, self.rows, self.has_errors)
+                == (other.key, other.rows, other.has_errors))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"BookEntry(key={self.key!r}, rows={self.rows!r}, "
+                f"has_errors={self.has_errors!r})")
+
+
+def entry_from_record(key: tuple[str, str], has_errors: bool, overview: Row, record: Record
+                      ) -> BookEntry:
+    """A pickled entry: its rows and XML stay in the record until asked for."""
+    entry = BookEntry.__new__(BookEntry)
+    entry.key, entry.has_errors, entry.overview = key, has_errors, overview
+    entry._rows = entry._xml = None
+    entry._record = record
+    entry.fitted, entry.counts = entry.part(0)
+    return entry
 
 
 def book_entry(checked: Checked) -> BookEntry:
@@ -459,15 +520,13 @@ class SpilledRows:
         # open as long as the book: closed (and deleted) when it is garbage collected
         self.file: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
             max_size=SPOOL_BYTES)
-        self.index: list[tuple[tuple[str, str], int, tuple[int, int, int]]] = []
+        self.index: list[tuple[tuple[str, str], int, tuple[int, ...]]] = []
 
     def put(self, entry: BookEntry) -> None:
-        parts = [pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-                 for part in ((entry.fitted, entry.counts), entry.rows, entry.xml)]
+        sizes, data = entry.spill_record()
         offset = self.file.seek(0, os.SEEK_END)
-        for data in parts:
-            self.file.write(data)
-        self.index.append((entry.key, offset, (len(parts[0]), len(parts[1]), len(parts[2]))))
+        self.file.write(data)
+        self.index.append((entry.key, offset, sizes))
 
     def read(self, offset: int, size: int) -> Any:
         self.file.seek(offset)
@@ -504,11 +563,10 @@ class EconomyBook:
 
     def add_entry(self, entry: BookEntry) -> None:
         """A project's rows made elsewhere (the build makes them in its workers)."""
-        rows = entry.rows
-        self.totals.add(rows[0][0])
+        self.totals.add(entry.overview)
         self.errors += entry.has_errors
-        for i, lines in enumerate(rows):
-            self.lines[i] += len(lines)
+        for i, count in enumerate(entry.counts):
+            self.lines[i] += count
         self.store.put(entry)
 
     def reference_widths(self, totals: Row) -> list[list[int]]:

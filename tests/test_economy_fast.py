@@ -7,6 +7,7 @@ bold), with the sheets, frozen panes, column widths, tables and chart.
 from __future__ import annotations
 
 import csv
+import pickle
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -20,7 +21,13 @@ import pytest
 from openpyxl.compat import safe_string
 
 from pipeline.check import Checked, check_file
-from pipeline.economy import CALCULATION_FILE, WIDTH_ROWS, EconomyBook, project_calculation
+from pipeline.economy import (
+    CALCULATION_FILE,
+    WIDTH_ROWS,
+    EconomyBook,
+    book_entry,
+    project_calculation,
+)
 from pipeline.economy_xlsx import number_text
 from pipeline.example import example_fill
 from pipeline.workbook.writer import build_workbook
@@ -214,6 +221,20 @@ def test_widths_fit_the_first_rows_when_they_end_inside_a_project(projects):
     assert book.widths(totals) == book.reference_widths(totals)
     assert book.widths(totals)[1][5] < 40
     assert_same_workbook(*both(book))
+
+
+def test_an_entry_pickled_by_a_worker_makes_the_same_book(projects):
+    """A worker's entry reaches the build pickled; its rows are read only when asked for."""
+    entries = [book_entry(checked) for checked in projects.values()]
+    arrived = [pickle.loads(pickle.dumps(entry)) for entry in entries]
+    here, there = EconomyBook(), EconomyBook()
+    for entry, came in zip(entries, arrived, strict=True):
+        here.add_entry(entry)
+        there.add_entry(came)
+    assert_same_workbook(there.to_bytes(), here.reference_bytes())
+    assert arrived == entries
+    assert [repr(came) for came in arrived] == [repr(entry) for entry in entries]
+    assert [came.xml for came in arrived] == [entry.xml for entry in entries]
 
 
 def test_texts_stay_text_and_lose_only_what_xlsx_cannot_hold(projects):
