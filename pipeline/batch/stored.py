@@ -45,40 +45,52 @@ def report_from_data(report: dict[str, Any]) -> Report:
 
 
 def report_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    """The report as compact JSON, the text json.dumps(ensure_ascii=False) writes; made by
+    pydantic's serializer (about half the time), by json when that one cannot."""
+    from pydantic_core import PydanticSerializationError, to_json
+
+    data = report.to_dict()
+    try:
+        return to_json(data).decode()
+    except PydanticSerializationError:  # a lone surrogate: json writes it, encoding fails
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def checked_json(checked: Checked, report: str) -> bytes:
-    """The Checked as the state's JSON: the project a sheet at a time and the report given
-    as its JSON text (made once)."""
-    return f'{{"project":{project_json(checked.project)},"report":{report}}}'.encode()
+    """The Checked as the state's JSON: the project's and the report given as its JSON text
+    (made once)."""
+    return b"".join((b'{"project":', project_json(checked.project), b',"report":',
+                     report.encode(), b"}"))
 
 
-def project_json(project: Project | None) -> str:
-    """The project's source, cells and sheets as JSON, each sheet serialized by pydantic in
+def project_json(project: Project | None) -> bytes:
+    """The project's source, cells and sheets as JSON, the sheets serialized by pydantic in
     one call (dates as ISO text, amounts as decimal text)."""
     from pipeline import contract
     from pipeline.project import attribute
 
     if project is None:
-        return "null"
+        return b"null"
     head = json.dumps({"source": project.source, "cells": project.cells},
-                      ensure_ascii=False, separators=(",", ":"))
-    sheets = ",".join(f'"{attribute(s)}":' + sheet_adapter(s.name).dump_json(
-        project.sheet(s)).decode() for s in contract.SHEETS)
-    return f'{head[:-1]},"sheets":{{{sheets}}}}}'
+                      ensure_ascii=False, separators=(",", ":")).encode()
+    sheets = sheets_adapter().dump_json({attribute(s): project.sheet(s)
+                                         for s in contract.SHEETS})
+    return b"".join((head[:-1], b',"sheets":', sheets, b"}"))
 
 
 @cache
-def sheet_adapter(name: str) -> TypeAdapter[Any]:
-    """A sheet's rows (a table sheet) or its model, as pydantic serializes them."""
+def sheets_adapter() -> TypeAdapter[Any]:
+    """Every sheet by its attribute, in the contract's order: a table sheet's rows, or
+    its model, as pydantic serializes them."""
     from pydantic import TypeAdapter
+    from typing_extensions import TypedDict  # pydantic wants it before Python 3.12
 
     from pipeline import contract
-    from pipeline.project import MODELS
+    from pipeline.project import MODELS, attribute
 
-    model = MODELS[name]
-    return TypeAdapter(list[model] if contract.SHEETS_BY_NAME[name].table else model)
+    sheets = TypedDict("Sheets", {attribute(s): list[MODELS[s.name]] if s.table  # type: ignore
+                                  else MODELS[s.name] for s in contract.SHEETS})
+    return TypeAdapter(sheets)
 
 
 class PackedReport:
