@@ -237,9 +237,14 @@ def current_decision(project: Project) -> str:
 def checklist(project: Project, decision_point: str) -> dict[str, Any]:
     phase = phase_of_decision(decision_point)
     items = items_of_phase(project, phase)
-    lines = [values(contract.CHECKLISTOR, item) | {"klar": "Klar" if is_done(item) else "Öppen"}
-             for item in items]
-    remaining = sum(1 for item in items if not is_done(item))
+    lines = []
+    remaining = 0
+    for item in items:
+        line = values(contract.CHECKLISTOR, item)
+        done = is_done(item)
+        line["klar"] = "Klar" if done else "Öppen"
+        remaining += not done
+        lines.append(line)
     decision = project.decision(decision_point)
     return {"beslutspunkt": decision_point, "fas": phase.name, "innebord": phase.decides,
             "rader": lines, "oppna": str(remaining),

@@ -31,7 +31,10 @@ def phase_of_item(row: Any) -> Phase | None:
 
 
 def items_of_phase(project: Project, phase: Phase) -> list[Any]:
-    return [row for row in project.checklistor if phase_of_item(row) == phase]
+    """The checklist rows of the phase; `phase_of_item` gives one of PHASES, so a row's
+    phase is compared by identity with the member of PHASES equal to phase."""
+    wanted = next((member for member in PHASES if member == phase), phase)
+    return [row for row in project.checklistor if phase_of_item(row) is wanted]
 
 
 def is_done(row: Any) -> bool:
