@@ -4,7 +4,6 @@ a run that takes them from the cache gives what a run preparing them gives."""
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -15,7 +14,6 @@ from typing import Any
 
 import docx
 import pytest
-from docxtpl import DocxTemplate
 
 from pipeline import private_cache
 from pipeline.check import check_file
@@ -28,7 +26,6 @@ from pipeline.documents import (
     template_file_name,
     template_problems,
 )
-from pipeline.documents.fast import listing_resolved
 from pipeline.documents.render import clean, render_clean_docx
 from pipeline.economy import prototype
 from pipeline.model import DOCUMENTS
@@ -223,49 +220,3 @@ def test_the_cache_keeps_a_bounded_number_of_entries(cache_folder: Path, tmp_pat
     written = entries(cache_folder)
     load_templates(folder)  # the newest folder's entries are kept
     assert entries(cache_folder) == written
-
-
-LISTING_TEXTS = ("text", "å & ö", "\t", "\n", "\a", "\f", "\t\n", " ", "%s", "{x}", "\\1",
-                 "<w:tab/>", "</w:r>", "<w:t>")
-LISTING_NOISE = ("", "", "", "<w:p>", "</w:p>", "<w:r>", "</w:r>", "<w:t>", "</w:t>", "\n",
-                 "<w:pPr>", "</w:rPr>", "<w:rPrx/>", "<w:proofErr/>")
-
-
-def listing_case(generator: random.Random) -> str:
-    """Paragraphs of runs of texts, with properties (some spanning a line break, which
-    docxtpl's property patterns do not cross) and stray tags between them."""
-    def pick(options: tuple[str, ...], most: int) -> str:
-        return "".join(generator.choices(options, k=generator.randint(0, most)))
-
-    def properties(name: str) -> str:
-        inner = generator.choice(("", "<w:b/>", '<w:jc w:val="center"/>', "\n<w:i/>"))
-        return generator.choice(("", f"<{name}>{inner}</{name}>", f"<{name}/>"))
-
-    def run() -> str:
-        start = generator.choice(("<w:r>", '<w:r w:rsidR="1">'))
-        texts = "".join(generator.choice(("<w:t>", '<w:t xml:space="preserve">'))
-                        + pick(LISTING_TEXTS, 5) + "</w:t>" + pick(LISTING_NOISE, 1)
-                        for _ in range(generator.randint(0, 3)))
-        return start + properties("w:rPr") + texts + "</w:r>"
-
-    def paragraph() -> str:
-        start = generator.choice(("<w:p>", '<w:p w:rsidR="00AB">'))
-        runs = "".join(run() + pick(LISTING_NOISE, 1) for _ in range(generator.randint(0, 4)))
-        return start + properties("w:pPr") + runs + "</w:p>"
-
-    return "".join(paragraph() + pick(LISTING_NOISE, 2)
-                   for _ in range(generator.randint(1, 3)))
-
-
-def test_the_written_out_resolve_listing_equals_docxtpls() -> None:
-    """A direct render resolves tabs and line breaks without docxtpl: the same text as
-    docxtpl's own `resolve_listing`, for paragraphs, runs and texts of every shape."""
-    docxtpl = DocxTemplate(BytesIO())
-    generator = random.Random(6)
-    cases = [listing_case(generator) for _ in range(3000)]
-    changed = 0
-    for xml in cases:
-        expected = docxtpl.resolve_listing(xml)
-        assert listing_resolved(xml) == expected, xml
-        changed += expected != xml
-    assert changed > len(cases) // 2

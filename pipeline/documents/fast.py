@@ -48,6 +48,7 @@ from pipeline.documents.canonical import (
     NotCovered,
     direct_environment,
     direct_part,
+    listing_resolved,
 )
 from pipeline.documents.render import recorded_fields_of_code
 
@@ -279,7 +280,8 @@ class CompiledTemplate:
         return part_xml(xml)
 
     def resolve_listing(self, xml: str) -> str:
-        """docxtpl's `resolve_listing` of a paragraph (`listing_resolved`)."""
+        """docxtpl's `resolve_listing` of a paragraph, as canonical.py does it (without
+        docxtpl)."""
         return listing_resolved(xml)
 
     def body_xml(self, xml: str) -> bytes:
@@ -397,48 +399,6 @@ def resolve_listing(template: DocxTemplate, xml: str) -> str:
         return text
 
     return PARAGRAPH.sub(paragraph, xml)
-
-
-RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
-TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
-PARAGRAPH_PROPERTIES = re.compile(r"<w:pPr>.*?</w:pPr>")
-RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>")
-"""docxtpl's patterns in `resolve_listing` (the properties' without DOTALL, as there)."""
-
-
-def listing_resolved(xml: str) -> str:
-    """docxtpl's `DocxTemplate.resolve_listing`, written out with its patterns and
-    replacements, so that a direct render of a value with a tab or line break needs
-    neither docxtpl nor python-docx; tests/test_prepared_cache.py holds it equal to
-    docxtpl's on paragraphs of every shape."""
-    return PARAGRAPH.sub(listing_paragraph, xml)
-
-
-def listing_paragraph(match: re.Match[str]) -> str:
-    paragraph = match.group(0)
-    found = PARAGRAPH_PROPERTIES.search(paragraph)
-    properties = found.group(0) if found else ""
-    return RUN.sub(lambda run: listing_run(properties, run.group(0)), paragraph)
-
-
-def listing_run(paragraph_properties: str, run: str) -> str:
-    found = RUN_PROPERTIES.search(run)
-    properties = found.group(0) if found else ""
-    return TEXT.sub(lambda text: listing_text(properties, paragraph_properties, text.group(0)),
-                    run)
-
-
-def listing_text(run_properties: str, paragraph_properties: str, xml: str) -> str:
-    """A text's tabs, paragraph marks (bell), line breaks and page breaks (form feed) as
-    docxtpl writes them."""
-    xml = xml.replace("\t", f"</w:t></w:r><w:r>{run_properties}<w:tab/></w:r>"
-                             f'<w:r>{run_properties}<w:t xml:space="preserve">')
-    xml = xml.replace("\a", f"</w:t></w:r></w:p><w:p>{paragraph_properties}"
-                             f'<w:r>{run_properties}<w:t xml:space="preserve">')
-    xml = xml.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
-    return xml.replace("\f", '</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/></w:r></w:p>'
-                             f"<w:p>{paragraph_properties}<w:r>{run_properties}"
-                             '<w:t xml:space="preserve">')
 
 
 def entry(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
