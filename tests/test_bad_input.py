@@ -230,3 +230,26 @@ def test_formula_outside_the_checked_sheets_is_not_reported(tmp_path: Path,
     def only_instructions(book):
         book["Instruktioner"]["Z1"] = "=1+1"
     assert check_file(edit(make_workbook(), only_instructions)).report.ok
+
+
+def test_prose_keeps_its_lines_and_loses_stray_spaces(make_workbook, fill) -> None:
+    fill["Projekt"].update(syfte="Rad ett.\nRad två.\n\nStycke två.",
+                           bakgrund="\u00a0Rad ett. \n Rad två.\t")
+    fill["Risker"][0].update(risk="  Färre\ngrupper  ", atgard="Ring\r\nfler")
+    fill["Personkontrakt"][0].update(projektmedlem="Nisse\nBerg", resursgivare="Bo\u2007Ek")
+    checked = check_file(make_workbook(fill))
+    assert checked.report.ok
+    info, risk, nisse = (checked.project.info, checked.project.risker[0],
+                         checked.project.personkontrakt[0])
+    assert (info.syfte, info.bakgrund) == ("Rad ett.\nRad två.\n\nStycke två.",
+                                           "Rad ett.\nRad två.")
+    assert (risk.risk, risk.atgard) == ("Färre\ngrupper", "Ring\nfler")
+    assert (nisse.projektmedlem, nisse.resursgivare) == ("Nisse Berg", "Bo Ek")
+
+
+def test_large_whole_numbers_read_as_excel_shows_them(make_workbook, fill) -> None:
+    fill["Statusrapporter"][0].update(rapport_nr=float(2**60))
+    fill["Kostnader"][0].update(ar=2011.0)
+    checked = check_file(make_workbook(fill))
+    assert checked.project.statusrapporter[0].rapport_nr == 1152921504606847000  # 16 digits
+    assert checked.project.kostnader[0].ar == 2011
