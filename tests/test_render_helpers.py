@@ -7,13 +7,21 @@ is compared with docxtpl's own on generated paragraphs, runs, texts and stray ta
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from docxtpl import DocxTemplate
+from jinja2 import UndefinedError
 from markupsafe import Markup
 
-from pipeline.documents.canonical import NotCovered, listing_resolved, plain_text
-from pipeline.documents.render import clean, clean_text
+from pipeline.documents.canonical import (
+    NotCovered,
+    direct_environment,
+    listing_resolved,
+    plain_text,
+)
+from pipeline.documents.render import clean, clean_text, strict_environment
 
 STRAY = ["<w:p>", "<w:p ", "</w:p>", "<w:pPr>", "</w:pPr>", "<w:r>", "<w:r ", "</w:r>",
          "<w:rPr>", "</w:rPr>", "<w:t>", "<w:t ", "</w:t>", ">", "<", "\n", "\t", "\a", "\f"]
@@ -88,3 +96,21 @@ def test_clean_copies_every_dict_and_list_and_cleans_every_string() -> None:
     assert cleaned["projekt"] is not row and cleaned["rader"][0] is not row
     assert cleaned["rader"] is not context["rader"]
     assert clean_text("a\r\nb\rc\x0c") == "a\nb\nc"
+
+
+class Row(dict):  # type: ignore[type-arg]
+    """A dict subclass with an attribute of the same name as one of its keys."""
+
+    a = "attribute"
+
+
+@pytest.mark.parametrize("value", [{"a": "item", "b": {"c": 1}}, {"a": "", "keys": "key"},
+                                   Row(a="item"), SimpleNamespace(a="attribute", b={"c": 2})])
+def test_direct_templates_read_values_as_jinja_does(value: Any) -> None:
+    source = "{{ r.a }}|{% if r.b is defined %}{{ r.b.c }}{% endif %}|{{ r.keys is string }}"
+    plain = strict_environment()
+    direct = direct_environment(plain)
+    expected = plain.from_string(source).render(r=value)
+    assert direct.from_string(source).render(r=value) == expected
+    with pytest.raises(UndefinedError):
+        direct.from_string("{{ r.missing }}").render(r=value)

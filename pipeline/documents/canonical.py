@@ -145,13 +145,40 @@ class NamesNoted(CodeGenerator):
                 names.add(param)
 
 
+DICT_ATTRIBUTES = frozenset(dir(dict))
+"""What `getattr` finds on a dict: its methods; any other name is one of its keys."""
+
+
+class DictItemsInline(NamesNoted):
+    """NamesNoted, writing `name.key` (a key that is no dict attribute) as the item of a
+    plain dict, and as `environment.getattr(name, key)` for anything else.
+
+    Every environment's `getattr` gives a plain dict's item for such a key (Jinja's tries
+    the attribute, finds none and takes the item), and the undefined for a key the dict
+    lacks; the item is only taken here where the dict has it, without a call per value.
+    """
+
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        target = node.node
+        if (not isinstance(target, nodes.Name) or target.ctx != "load"
+                or node.attr in DICT_ATTRIBUTES or self.environment.is_async
+                or self.environment.sandboxed):
+            super().visit_Getattr(node, frame)
+            return
+        ref = frame.symbols.ref(target.name)
+        key = repr(node.attr)
+        self.write(f"({ref}[{key}] if type({ref}) is dict and {key} in {ref} else ")
+        super().visit_Getattr(node, frame)
+        self.write(")")
+
+
 def direct_environment(env: Environment) -> Environment:
     """The environment for a direct template: the two filters above escape every value,
     as lxml would write it, so Jinja's own escaping is off; it notes the names read."""
     overlay = env.overlay(autoescape=False)
     overlay.filters = {**env.filters, ATTRIBUTE_FILTER: attribute_text,
                        TEXT_FILTER: plain_text}
-    overlay.code_generator_class = NamesNoted
+    overlay.code_generator_class = DictItemsInline
     overlay.names = set()  # type: ignore[attr-defined]
     if hasattr(overlay, "compiled"):  # render.CachingEnvironment: not its parent's cache
         overlay.compiled = {}
