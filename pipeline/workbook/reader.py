@@ -3,8 +3,9 @@
 Every zip member is decompressed once, which also checks each one's CRC as
 `ZipFile.testzip` does. python-calamine then reads the values of the sheets the contract
 names (fast, and it gives formula cells their cached value). It cannot say whether a cell
-holds a formula, so those sheets' XML is scanned for formula cells without a cached
-value: those are reported, never trusted.
+holds a formula, so the members are scanned for formula elements and, where there are
+any, those sheets' XML for formula cells without a cached value: those are reported,
+never trusted.
 """
 
 from __future__ import annotations
