@@ -155,15 +155,32 @@ def test_an_unchanged_project_reports_the_findings_of_the_run_that_built_it(
         "checklist-open"] * 6
 
 
-def test_an_edited_record_only_means_a_rebuild(tmp_path: Path) -> None:
+@pytest.mark.parametrize("edit", [
+    {"report": '{"findings": 1}'},
+    {"head": "inget"},
+    {"format": 2},
+], ids=["report", "head", "earlier-format"])
+def test_an_edited_record_only_means_a_rebuild(tmp_path: Path, edit: dict[str, Any]) -> None:
     arguments, state = built_example(tmp_path)
     for record in (state / "projects").iterdir():
         data = json.loads(record.read_text(encoding="utf-8"))
-        record.write_text(json.dumps({**data, "report": '{"findings": 1}'}), encoding="utf-8")
+        record.write_text(json.dumps({**data, **edit}), encoding="utf-8")
     second = CliRunner().invoke(main, arguments)
     assert second.exit_code == 0
     assert "1 byggda, 0 oförändrade" in second.output
     assert '"errors":0' in State(tmp_path / "out").records()["p.xlsx"].report
+
+
+def test_a_record_whose_counts_were_edited_means_a_rebuild(tmp_path: Path) -> None:
+    arguments, state = built_example(tmp_path)
+    for record in (state / "projects").iterdir():
+        data = json.loads(record.read_text(encoding="utf-8"))
+        data["head"]["warnings"] = 0
+        data["report"] = data["report"].replace('"warnings":6', '"warnings":0')
+        record.write_text(json.dumps(data), encoding="utf-8")
+    second = CliRunner().invoke(main, arguments)
+    assert "1 byggda, 0 oförändrade" in second.output
+    assert "6 varningar" in second.output
 
 
 def test_pdf_without_libreoffice_is_one_message_and_the_documents_are_written(

@@ -32,7 +32,6 @@ from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
@@ -273,6 +272,8 @@ def executor_for(jobs: int, templates: Path) -> Iterator[Executor | None]:
     if jobs == 1:
         yield None  # the templates, when needed, were loaded by load_run_templates
         return
+    from concurrent.futures import ProcessPoolExecutor  # 20 ms a run with nothing to do spares
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker,
                              initargs=(templates,)) as pool:
         yield pool
@@ -282,6 +283,8 @@ def executor_for(jobs: int, templates: Path) -> Iterator[Executor | None]:
 def checking_pool(jobs: int) -> Iterator[Executor]:
     """A process pool for the checks, its workers started (forked) at once: before this
     process starts a thread (`Loading`), as forking a process with threads is not safe."""
+    from concurrent.futures import ProcessPoolExecutor
+
     import pipeline.check  # noqa: F401  (what the checks need, inherited by the workers)
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -369,11 +372,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildResul
     options.output.mkdir(parents=True, exist_ok=True)
     state.prepare()
     with BuildLock(state.folder):
-        seen = survey(options, state, templates_hash)
+        workbooks = discover(options.input)
+        seen = survey(options, state, templates_hash, workbooks)
         # The templates are loaded only when some workbook needs its documents made.
         needed = options.force or not all(s.current for s in seen.values())
-        return Run(options, templates, templates_hash, state,
-                   progress or (lambda _r: None), seen, load_templates=needed).run()
+        return Run(options, templates, templates_hash, state, progress or (lambda _r: None),
+                   seen, load_templates=needed).run(workbooks)
 
 
 @dataclass(frozen=True)
@@ -393,14 +397,15 @@ def signature(path: Path) -> tuple[int, int]:
     return status.st_size, status.st_mtime_ns
 
 
-def survey(options: BuildOptions, state: State, templates_hash: str) -> dict[str, Seen]:
+def survey(options: BuildOptions, state: State, templates_hash: str, workbooks: list[Path]
+           ) -> dict[str, Seen]:
     """Each workbook that can be read, and whether it is current (so that the templates
     are loaded only when some workbook needs its documents made; a workbook that cannot
     be read needs none). A wrong answer only means more work later in the run."""
     if options.force:
         return {}
     records, seen = state.records(), {}
-    for path in discover(options.input):
+    for path in workbooks:
         record = records.get(path.name)
         try:
             before = signature(path)
@@ -441,9 +446,11 @@ class Run:
         self.seen = seen or {}
         self.load_templates = load_templates
 
-    def run(self) -> BuildResult:
+    def run(self, workbooks: list[Path] | None = None) -> BuildResult:
+        """The run over `workbooks` (as `discover` found them; None: look now)."""
         remove_leftover_temps(self.output)
-        workbooks = discover(self.options.input)
+        if workbooks is None:
+            workbooks = discover(self.options.input)
         with Spool() as spool:
             pending = self.check_while_loading(workbooks, spool)
             to_build = self.assign_folders(pending)
@@ -554,11 +561,11 @@ class Run:
         record = item.record
         assert record is not None
         try:
-            report, head = PackedReport.from_json(record.report)
-        except (ValueError, TypeError):
+            report = PackedReport.from_record(record.report, record.head)
+        except ValueError:
             return False  # an edited record: the project is rebuilt
-        item.report, item.identity = report, Identity(head.get("project_id"),
-                                                      head.get("project_name"))
+        item.report = report
+        item.identity = Identity(record.head["project_id"], record.head["project_name"])
         item.stored = self.state.checked_path(record.fingerprint)
         item.unchanged = True
         return True
@@ -678,9 +685,12 @@ class Run:
         if self.options.pdf:
             written += [f"{item.folder}/{pdf_path(Path(n)).name}" for n, _ in outputs
                         if n.endswith(".docx")]
+        text = produced.report.text
+        identity = item.identity or Identity(None, None)
         record = Record(item.workbook, item.content, self.templates_hash, __version__,
                         item.folder, written, stale=stale_files(item.record, written),
-                        report=produced.report.text)
+                        report=text, head=produced.report.head(
+                            text, identity.projekt_id, identity.projektnamn))
         return self.state.save_stored(record, produced.stored)
 
     # --- 5. stale files, PDFs, portfolio ----------------------------------------------------

@@ -6,6 +6,7 @@ Checked is stored as plain JSON and rebuilt through the models' validation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from functools import cache
@@ -107,18 +108,26 @@ class PackedReport:
         self.warning_count = len(report.warnings)
 
     @classmethod
-    def from_json(cls, text: str) -> tuple[PackedReport, dict[str, Any]]:
-        """From `report_json`'s text (a record's), with the report as a dict; raises
-        ValueError or TypeError when it is not a report."""
-        data = json.loads(text)
-        if not (isinstance(data, dict) and isinstance(data.get("findings"), list)
-                and isinstance(data.get("errors"), int)
-                and isinstance(data.get("warnings"), int)):
-            raise ValueError("not a report")
+    def from_record(cls, text: str, head: dict[str, object]) -> PackedReport:
+        """From a record's report text and its `report_head` (checked against the text's
+        sha256, not parsed); raises ValueError when either was edited."""
+        if head.get("sha256") != sha256_text(text) or not (
+                isinstance(head.get("errors"), int) and isinstance(head.get("warnings"), int)
+                and all(isinstance(head.get(key), str | None)
+                        for key in ("project_id", "project_name"))):
+            raise ValueError("not the report the record was written with")
         packed = cls.__new__(cls)
         packed.data = zlib.compress(text.encode("utf-8"), 1)
-        packed.error_count, packed.warning_count = data["errors"], data["warnings"]
-        return packed, data
+        packed.error_count, packed.warning_count = head["errors"], head["warnings"]
+        return packed
+
+    def head(self, text: str, project_id: str | None, project_name: str | None
+             ) -> dict[str, object]:
+        """What a record keeps beside the report's text (this report's `text`) so that the
+        next run need not parse it: the counts, the project's identity, the text's sha256."""
+        return {"errors": self.error_count, "warnings": self.warning_count,
+                "project_id": project_id, "project_name": project_name,
+                "sha256": sha256_text(text)}
 
     @property
     def text(self) -> str:
@@ -130,6 +139,10 @@ class PackedReport:
 
     def unpack(self) -> Report:
         return report_from_data(self.to_dict())
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def finding_from_data(data: dict[str, Any]) -> Finding:
