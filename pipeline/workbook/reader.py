@@ -10,6 +10,7 @@ never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import struct
@@ -98,7 +99,64 @@ def read_workbook(data: bytes) -> RawWorkbook:
     """The contract's sheets: values, merged ranges and uncached formulas.
 
     Raises WorkbookUnreadable."""
-    return read_with_calamine(data, unzip(data))
+    parts = unzip(data)
+    trimmed = without_blank_tails(parts)
+    if trimmed is not None:
+        with contextlib.suppress(WorkbookUnreadable):  # then as the file is, for the message
+            return read_with_calamine(trimmed, parts)
+    return read_with_calamine(data, parts)
+
+
+SHEET_DATA, SHEET_DATA_END, ROW_END = b"<sheetData>", b"</sheetData>", b"</row>"
+VALUE_LETTERS = (b"v", b"f", b"i")
+"""Every element of a sheet that holds a cell's value has one of these letters in its
+name: <v> (a value, a shared string's number), <f> (a formula), <is> (an inline string).
+Rows, empty cells and their attributes as Excel, LibreOffice and openpyxl write them
+(`<row r="60" spans="1:15">`, `<c r="A60" s="4"/>`) have none."""
+WORTH_TRIMMING = 32 * 1024
+"""Bytes of blank rows below which the workbook goes to calamine as it is (trimming
+rewrites the zip, about 0.4 ms)."""
+
+
+def without_blank_tails(parts: dict[str, bytes]) -> bytes | None:
+    """The workbook as an uncompressed zip whose worksheets end at their last row that can
+    hold a value; None when that would leave out too little to be worth it.
+
+    A blank workbook from `new` has 200 formatted input rows per table: about 15,000
+    empty styled cells, most of what calamine parsed, and of its time. What is left out
+    is only rows after the last letter v, f or i of the sheet's data (`VALUE_LETTERS`):
+    rows that cannot hold a value, so the values calamine gives and their addresses are
+    the same."""
+    trimmed = dict(parts)
+    removed = 0
+    for name, xml in parts.items():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            trimmed[name] = without_blank_tail(xml)
+            removed += len(xml) - len(trimmed[name])
+    if removed < WORTH_TRIMMING:
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in trimmed.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def without_blank_tail(xml: bytes) -> bytes:
+    """A worksheet's XML without the rows after the last one that can hold a value (the
+    XML as it is where its sheet data is not written as `without_blank_tails` expects)."""
+    start = xml.find(SHEET_DATA)
+    end = xml.rfind(SHEET_DATA_END)
+    if start < 0 or end < start:
+        return xml
+    start += len(SHEET_DATA)
+    last = max(xml.rfind(letter, start, end) for letter in VALUE_LETTERS)
+    if last < 0:
+        return xml[:start] + xml[end:]
+    cut = xml.find(ROW_END, last, end)
+    if cut < 0:
+        return xml
+    return xml[:cut + len(ROW_END)] + xml[end:]
 
 
 def unzip(data: bytes) -> dict[str, bytes]:
