@@ -133,6 +133,36 @@ def test_an_edited_stored_checked_only_means_a_rebuild(tmp_path: Path) -> None:
     assert State(tmp_path / "out").records()["p.xlsx"].files
 
 
+def test_a_stored_checked_edited_behind_its_size_and_time_is_caught_when_loaded(
+        tmp_path: Path) -> None:
+    """A run with nothing to do trusts the stored project's size and time; the run that
+    loads it (here for ekonomi.xlsx, another workbook having changed) checks its sha256,
+    leaves it out and forgets it, and the next run builds it again."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
+    runner = CliRunner()
+    arguments = ["build", str(tmp_path / "in"), str(tmp_path / "out"), "--jobs", "1"]
+    runner.invoke(main, arguments)
+    state = State(tmp_path / "out")
+    stored = state.checked_path(state.records()["a.xlsx"].fingerprint)
+    before = stored.stat()
+    edited = stored.read_bytes().replace(b'"source":"a.xlsx"', b'"source":"x.xlsx"')
+    assert len(edited) == before.st_size and edited != stored.read_bytes()
+    stored.write_bytes(edited)
+    os.utime(stored, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    unchanged = runner.invoke(main, arguments)
+    (tmp_path / "in" / "c.xlsx").write_bytes(b"ingen arbetsbok")  # the portfolio changes
+    loaded = runner.invoke(main, arguments)
+    forgotten = "a.xlsx" not in State(tmp_path / "out").records()
+    again = runner.invoke(main, arguments)
+
+    assert "0 byggda, 1 oförändrade" in unchanged.output
+    assert "a.xlsx: oförändrad" in loaded.output
+    assert forgotten
+    assert "a.xlsx: byggd" in again.output
+
+
 def built_example(tmp_path: Path) -> tuple[list[str], Path]:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())

@@ -786,16 +786,22 @@ class Run:
         return parts.book, entries, parts.failures
 
     def load_project(self, project: ProjectResult) -> Project | None:
-        """The project as this run left it (its report is the result's); None if gone."""
+        """The project as this run left it (its report is the result's); None if gone. A
+        stored project that no longer loads as it was written is forgotten, so that the
+        next run builds it again."""
         path = project.stored
         if path is None:
             return None
+        if path.suffix != ".pickle":
+            record = self.state.records().get(project.workbook)
+            checked = self.state.load_checked_at(path, record.checked) if record else None
+            if checked is None:
+                self.state.forget(project.workbook)
+            return checked.project if checked else None
         try:
-            checked = (load_spooled(path) if path.suffix == ".pickle"
-                       else self.state.load_checked_at(path))
+            return load_spooled(path).project
         except (OSError, ValueError, TypeError, EOFError, pickle.UnpicklingError):
             return None
-        return checked.project if checked else None
 
     def write_portfolio_file(self, name: str, failures: dict[str, Exception],
                              content: Callable[[], bytes]) -> None:

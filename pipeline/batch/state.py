@@ -83,7 +83,11 @@ class Record:
     """The project's report (check and documents) as JSON, as in the stored Checked: an
     unchanged project needs only this, not its whole Checked."""
     checked: str = ""
-    """The sha256 of the stored Checked's bytes: an edited one means a rebuild."""
+    """The sha256 of the stored Checked's bytes, checked when it is loaded."""
+    checked_stat: list[int] = field(default_factory=list)
+    """The stored Checked's size and modification time (ns) as written: a run takes the
+    project as unchanged only while they are the same (an edit changes them), so that a
+    run with nothing to do reads no stored project."""
     head: dict[str, object] = field(default_factory=dict)
     """`ReportHead` of `report`, as `report_head` writes it."""
     format: int = RECORD_FORMAT
@@ -92,6 +96,11 @@ class Record:
     def fingerprint(self) -> str:
         """Names the stored Checked (`replace` makes a new record, computed again)."""
         return fingerprint(self.workbook, self.content, self.templates, self.version)
+
+
+def file_stat(path: Path) -> list[int]:
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns]
 
 
 def fingerprint(workbook: str, content: str, templates: str, version: str) -> str:
@@ -116,6 +125,11 @@ def files_in(folder: str) -> set[str]:
         return set()
 
 
+def is_stat(value: object) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(type(number) is int for number in value))
+
+
 def read_records(folder: Path) -> dict[str, Record]:
     records = {}
     for path in sorted(folder.glob("*.json")):
@@ -126,7 +140,8 @@ def read_records(folder: Path) -> dict[str, Record]:
             continue
         if record.format == RECORD_FORMAT and isinstance(record.head, dict) and all(
                 isinstance(getattr(record, name), str)
-                for name in ("workbook", "content", "folder", "report", "checked")):
+                for name in ("workbook", "content", "folder", "report", "checked")) \
+                and is_stat(record.checked_stat):
             records[record.workbook] = record
     return records
 
@@ -159,18 +174,19 @@ class State:
     def save_stored(self, record: Record, stored: bytes) -> Record:
         """The project's Checked (serialized by a worker as `checked_json`), then its record
         (as saved): a record never names a missing Checked."""
-        write_atomic(self.checked_path(record.fingerprint), stored, sync=False)
-        saved = replace(record, checked=sha256(stored))
+        path = self.checked_path(record.fingerprint)
+        write_atomic(path, stored, sync=False)
+        saved = replace(record, checked=sha256(stored), checked_stat=file_stat(path))
         self.save_record(saved)
         return saved
 
     def checked_intact(self, record: Record) -> bool:
-        """The record's stored Checked is there, as it was written."""
+        """The record's stored Checked is there, as it was written (by its size and time;
+        its sha256 is checked when it is loaded, `load_checked_at`)."""
         try:
-            data = self.checked_path(record.fingerprint).read_bytes()
+            return file_stat(self.checked_path(record.fingerprint)) == record.checked_stat
         except OSError:
             return False
-        return sha256(data) == record.checked
 
     def save_record(self, record: Record) -> None:
         text = json.dumps(asdict(record), ensure_ascii=False, indent=1)
@@ -184,11 +200,16 @@ class State:
         if self._records is not None:
             self._records.pop(workbook, None)
 
-    def load_checked_at(self, path: Path) -> Checked | None:
+    def load_checked_at(self, path: Path, expected: str) -> Checked | None:
+        """The stored Checked at path if its sha256 is `expected`; None when it is missing,
+        unreadable or edited."""
         try:
-            return checked_from_data(json.loads(path.read_bytes()))
+            data = path.read_bytes()
+            if sha256(data) != expected:
+                return None
+            return checked_from_data(json.loads(data))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # missing, unreadable or edited: the project is rebuilt
+            return None
 
     def files_present(self, record: Record) -> bool:
         """Every file the record names is in place (each folder listed once, with plain
