@@ -12,7 +12,7 @@ templates, as the first run after an install does. Then runs, each in its own pr
   unchanged  `projektmodell build --jobs 1` again on the jobs-1 output, nothing changed
 Prints documents/s (documents counted in each output folder), the ratio to the baseline,
 and peak memory: the RSS of the largest single process, and of the whole process tree
-summed as RSS and as PSS (sampled every 50 ms).
+summed as RSS (sampled every 50 ms), and for `--jobs 2` as PSS.
 """
 
 from __future__ import annotations
@@ -50,22 +50,22 @@ def count_documents(folder: Path) -> int:
     return sum(1 for _ in folder.rglob("*.docx"))
 
 
-def tree_memory_kb(pid: int) -> tuple[int, int]:
+def tree_memory_kb(pid: int, pss: bool) -> tuple[int, int]:
     """Resident memory of pid and all its descendants, from /proc: summed as each process
-    counts it (RSS; pages a forked worker shares with its parent count in both), and as
-    their proportional shares (PSS; a shared page counts once in all)."""
-    rss, pss, pending = 0, 0, [pid]
+    counts it (RSS; pages a forked worker shares with its parent count in both), and, if
+    `pss`, as their proportional shares (PSS; a shared page counts once in all)."""
+    rss, proportional, pending = 0, 0, [pid]
     while pending:
         current = pending.pop()
         try:
             with open(f"/proc/{current}/statm") as statm:
                 rss += int(statm.read().split()[1]) * PAGE_KB
-            pss += proportional_kb(current)
+            proportional += proportional_kb(current) if pss else 0
             with open(f"/proc/{current}/task/{current}/children") as children:
                 pending.extend(int(child) for child in children.read().split())
         except (OSError, ValueError):
             continue
-    return rss, pss
+    return rss, proportional
 
 
 def proportional_kb(pid: int) -> int:
@@ -80,8 +80,10 @@ def proportional_kb(pid: int) -> int:
     return 0
 
 
-def run_measured(name: str, command: list[str], output: Path, workbooks: int) -> Measured:
-    """Run command as a child; its wall time, documents in output and peak memory."""
+def run_measured(name: str, command: list[str], output: Path, workbooks: int,
+                 pss: bool = False) -> Measured:
+    """Run command as a child; its wall time, documents in output and peak memory (PSS only
+    when asked: reading it walks the processes' page tables, which slows a short run)."""
     peak_tree = peak_pss = 0
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -90,8 +92,8 @@ def run_measured(name: str, command: list[str], output: Path, workbooks: int) ->
     def sample() -> None:
         nonlocal peak_tree, peak_pss
         while not done.is_set():
-            rss, pss = tree_memory_kb(child.pid)
-            peak_tree, peak_pss = max(peak_tree, rss), max(peak_pss, pss)
+            rss, proportional = tree_memory_kb(child.pid, pss)
+            peak_tree, peak_pss = max(peak_tree, rss), max(peak_pss, proportional)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -161,7 +163,7 @@ def measure(count: int, baseline_count: int, work: Path,
         run_measured("build --jobs 1", build_command(input_folder, outputs["jobs1"], 1),
                      outputs["jobs1"], count),
         run_measured("build --jobs 2", build_command(input_folder, outputs["jobs2"], 2),
-                     outputs["jobs2"], count),
+                     outputs["jobs2"], count, pss=True),
         run_measured("build --jobs 1, nothing changed",
                      build_command(input_folder, outputs["jobs1"], 1), outputs["jobs1"], count),
     ]
@@ -185,7 +187,7 @@ def table(results: list[Measured]) -> str:
         lines.append(f"| {m.name} | {m.workbooks} | {m.documents} | {m.seconds:.1f} "
                      f"| {rate:.1f} | {rate / base:.1f}x | {m.seconds / cold:.1%} "
                      f"| {m.peak_process_mb:.0f} MB | {m.peak_tree_mb:.0f} MB "
-                     f"| {m.peak_tree_pss_mb:.0f} MB |")
+                     f"| {f'{m.peak_tree_pss_mb:.0f} MB' if m.peak_tree_pss_mb else ''} |")
     lines.append("")
     lines.append("(unchanged run: documents/s counts the documents already in the folder)")
     return "\n".join(lines)
