@@ -121,7 +121,7 @@ def test_a_corrupted_entry_is_ignored_and_replaced(cache_folder: Path) -> None:
         lambda data: data[:-10] + bytes(b ^ 0xFF for b in data[-10:]),     # payload changed
         lambda data: b"",                                                  # empty
         lambda data: b"not a cache entry at all",
-        lambda data: data[:30] + b"x" + data[31:],                         # another key
+        lambda data: data[:30] + bytes([data[30] ^ 1]) + data[31:],        # another key
         lambda data: data[:-1],
     ]
     for path, damage in zip(paths, damages, strict=True):
