@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,12 @@ from click.testing import CliRunner
 from pipeline.batch.atomic import TEMP_PREFIX, remove_leftover_temps, write_atomic
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import project_folder_name, safe_file_name, safe_name, unique_names
-from pipeline.batch.state import STATE_FOLDER, State
+from pipeline.batch.state import STATE_FOLDER, State, content_hash
 from pipeline.batch.stored import checked_from_data, checked_json, report_json
 from pipeline.check import Checked, check_file
 from pipeline.cli import main
 from pipeline.errors import OutputLocked
+from pipeline.paths import TEMPLATES_DIR
 from tests.conftest import EXAMPLE_PATH
 from tests.fills import closing_fill, erroneous_fill, hostile_fill, planning_fill
 
@@ -161,6 +164,28 @@ def test_a_stored_checked_edited_behind_its_size_and_time_is_caught_when_loaded(
     assert "a.xlsx: oförändrad" in loaded.output
     assert forgotten
     assert "a.xlsx: byggd" in again.output
+
+
+def rezipped(data: bytes, change: Callable[[str, bytes], bytes],
+             when: tuple[int, ...] = (2030, 1, 1, 0, 0, 0)) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for info in old.infolist():
+            new.writestr(zipfile.ZipInfo(info.filename, when),
+                         change(info.filename, old.read(info)), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def test_a_template_saved_again_hashes_the_same_and_an_edited_one_does_not() -> None:
+    template = (TEMPLATES_DIR / "projektplan.docx").read_bytes()
+
+    saved_again = rezipped(template, lambda _name, content: content)
+    edited = rezipped(template, lambda name, content: content.replace(b"Projektplan",
+                                                                      b"Projektplam")
+                      if name == "word/document.xml" else content)
+
+    assert saved_again != template and content_hash(saved_again) == content_hash(template)
+    assert edited != saved_again and content_hash(edited) != content_hash(template)
 
 
 def built_example(tmp_path: Path) -> tuple[list[str], Path]:

@@ -28,13 +28,6 @@ import pickle
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import (
-    FIRST_COMPLETED,
-    Executor,
-    Future,
-    ThreadPoolExecutor,
-    wait,
-)
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -45,7 +38,6 @@ from pipeline import __version__
 from pipeline.batch.atomic import make_durable, remove_leftover_temps, write_atomic
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import name_key, project_folder_name, safe_file_name, unique_names
-from pipeline.batch.pdf import convert_to_pdf, pdf_path
 from pipeline.batch.spool import Spool, load_spooled
 from pipeline.batch.state import (
     PORTFOLIO_KEY,
@@ -81,6 +73,8 @@ from pipeline.paths import (
 )
 
 if TYPE_CHECKING:  # imported where they are used: a build with nothing to do needs none
+    from concurrent.futures import Executor, Future
+
     from pipeline.check import Checked
     from pipeline.documents import OutputFile, Templates
     from pipeline.economy import EconomyBook
@@ -272,7 +266,7 @@ def executor_for(jobs: int, templates: Path) -> Iterator[Executor | None]:
     if jobs == 1:
         yield None  # the templates, when needed, were loaded by load_run_templates
         return
-    from concurrent.futures import ProcessPoolExecutor  # 20 ms a run with nothing to do spares
+    from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker,
                              initargs=(templates,)) as pool:
@@ -328,6 +322,8 @@ def run_tasks(executor: Executor | None, task: Callable[..., object],
         for key, args in calls:
             yield key, task(*args)
         return
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     pending = iter(calls)
     running: dict[Future[object], str] = {}
     submit_up_to(executor, task, pending, running, in_flight)
@@ -620,6 +616,8 @@ class Run:
         """Each project's files and record, written as its documents arrive."""
         if to_build and not self.ensure_templates(to_build):
             return []
+        from concurrent.futures import ThreadPoolExecutor
+
         by_name = {p.workbook: p for p in to_build}
         calls = ((p.workbook, (p.workbook, p.stored)) for p in to_build)
         built: list[Record] = []
@@ -683,6 +681,8 @@ class Run:
             written.append(f"{item.folder}/{name}")
         make_durable(folder, [folder / name for name, _ in outputs])
         if self.options.pdf:
+            from pipeline.batch.pdf import pdf_path
+
             written += [f"{item.folder}/{pdf_path(Path(n)).name}" for n, _ in outputs
                         if n.endswith(".docx")]
         text = produced.report.text
@@ -735,6 +735,8 @@ class Run:
         return True
 
     def convert_pdfs(self, built: list[Record]) -> None:
+        from pipeline.batch.pdf import convert_to_pdf
+
         documents = [self.output / f for r in built for f in r.files if f.endswith(".docx")]
         outcome = convert_to_pdf(documents)
         if outcome.problem:
