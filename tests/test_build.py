@@ -271,6 +271,8 @@ def test_a_removed_status_row_removes_its_statusrapport_and_nothing_else(
     assert own_note.read_bytes() == b"not ours"
     assert run_report(tmp_path / "out")["removed"] == [f"{FOLDER}/Statusrapport 03.docx"]
     assert "1 inaktuella filer borttagna" in result.output
+    # its record, saved again without the stale file, still holds its report
+    assert "projekt.xlsx: oförändrad" in build(tmp_path / "in", tmp_path / "out").output
 
 
 def test_a_deleted_workbook_removes_what_was_written_for_it_but_not_a_users_file(

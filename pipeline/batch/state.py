@@ -16,6 +16,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
@@ -148,6 +149,12 @@ def read_records(folder: Path) -> dict[str, Record]:
     return records
 
 
+PACKED_REPORT = "(packed)"
+"""A saved record's report as the run keeps it: the text (about 19 kB a project), deflated,
+is in `State._reports` until the record is saved again, so that memory stays flat in the
+number of workbooks."""
+
+
 class State:
     """The state folder of one OUTPUT."""
 
@@ -155,6 +162,7 @@ class State:
         self.output = output
         self.folder = output / STATE_FOLDER
         self._records: dict[str, Record] | None = None
+        self._reports: dict[str, bytes] = {}
 
     def prepare(self) -> None:
         (self.folder / RECORDS).mkdir(parents=True, exist_ok=True)
@@ -179,8 +187,7 @@ class State:
         path = self.checked_path(record.fingerprint)
         write_atomic(path, stored, sync=False)
         saved = replace(record, checked=sha256(stored), checked_stat=file_stat(path))
-        self.save_record(saved)
-        return saved
+        return self.save_record(saved)
 
     def checked_intact(self, record: Record) -> bool:
         """The record's stored Checked is there, as it was written (by its size and time;
@@ -190,17 +197,25 @@ class State:
         except OSError:
             return False
 
-    def save_record(self, record: Record) -> None:
+    def save_record(self, record: Record) -> Record:
+        """Write the record; it is returned (and kept) with its report packed away."""
+        if record.report == PACKED_REPORT:
+            report = zlib.decompress(self._reports[record.workbook]).decode("utf-8")
+            record = replace(record, report=report)
         text = json.dumps(asdict(record), ensure_ascii=False, indent=1)
         write_atomic(self.record_path(record.workbook), text.encode("utf-8"), sync=False)
+        self._reports[record.workbook] = zlib.compress(record.report.encode("utf-8"), 1)
+        kept = replace(record, report=PACKED_REPORT)
         if self._records is not None:
-            self._records[record.workbook] = record
+            self._records[record.workbook] = kept
+        return kept
 
     def forget(self, workbook: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.record_path(workbook).unlink()
         if self._records is not None:
             self._records.pop(workbook, None)
+        self._reports.pop(workbook, None)
 
     def load_checked_at(self, path: Path, expected: str) -> Checked | None:
         """The stored Checked at path if its sha256 is `expected`; None when it is missing,
