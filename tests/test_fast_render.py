@@ -204,7 +204,7 @@ def test_direct_parts_equal_the_reference_bytes(kind: str, variant: str,
         assert part.direct is not None, part.info.filename
         expected = reference_part(compiled, part, context)
         try:
-            written = part.direct.render(context, compiled.helper.resolve_listing)
+            written = part.direct.render(context)
         except NotCovered:
             # python-docx's parser drops whitespace-only text in headers and footers
             assert variant == "spaces-only" and not part.is_body, part.info.filename
@@ -297,7 +297,7 @@ def test_templates_the_proof_covers_are_written_directly(name: str) -> None:
     assert document.direct is not None
     for context in BODY_CONTEXTS:
         expected = reference_part(compiled, document, context)
-        assert document.direct.render(context, compiled.helper.resolve_listing) == expected
+        assert document.direct.render(context) == expected
         assert tables_fit_grid(etree.fromstring(expected))
 
 
@@ -334,10 +334,10 @@ def test_a_value_the_proof_does_not_cover_falls_back_per_render() -> None:
         with zipfile.ZipFile(io.BytesIO(compiled.render(context))) as archive:
             assert archive.read("word/document.xml") == expected
         if covered:
-            assert document.direct.render(context, compiled.helper.resolve_listing) == expected
+            assert document.direct.render(context) == expected
         else:
             with pytest.raises(NotCovered):
-                document.direct.render(context, compiled.helper.resolve_listing)
+                document.direct.render(context)
 
 
 def test_zip_is_written_as_zipfile_writes_it(contexts: dict[str, dict[str, Any]]) -> None:

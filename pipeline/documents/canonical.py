@@ -187,7 +187,7 @@ def direct_environment(env: Environment) -> Environment:
 
 @dataclass
 class DirectPart:
-    """A part written without parsing: `render(context, resolve)` gives its bytes."""
+    """A part written without parsing: `render(context)` gives its bytes."""
 
     template: Template
     head: int
@@ -207,13 +207,13 @@ class DirectPart:
     """The names the template reads from its context (`find_undeclared_variables`)."""
     assigns: bool = False
 
-    def render(self, context: dict[str, Any], resolve: Callable[[str], str]) -> bytes:
+    def render(self, context: dict[str, Any]) -> bytes:
         """The part's bytes; raises NotCovered (or the render's error) otherwise.
 
         The template's text has docxtpl's line feeds before paragraphs removed already,
         and its values are escaped as lxml writes them and free of control characters.
-        resolve: docxtpl's `resolve_listing`, which `listing_resolved` does as it does
-        (about twenty times faster); kept for the callers, not called.
+        Tabs and line breaks in values are resolved as docxtpl's `resolve_listing` does
+        (`listing_resolved`).
         """
         xml = self.template.render(context)
         # Each search for a longer string is done only where a search for one character,

@@ -35,6 +35,7 @@ import struct
 import weakref
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,6 @@ from pipeline.documents.canonical import (
     NotCovered,
     direct_environment,
     direct_part,
-    listing_resolved,
 )
 from pipeline.documents.render import recorded_fields_of_code
 
@@ -175,17 +175,18 @@ class CompiledTemplate:
         parts = jinja_sources(self.helper)
         self.order = [name for name, _ in parts]
         sources = dict(parts)
+        body = docx.part.partname.lstrip("/")
         self.shell = document_shell(docx.element)
-        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-            for info in archive.infolist():
-                source = sources.get(info.filename)
-                if source is None:
-                    self.members.append(RawMember(entry(info), raw_bytes(self.data, info)))
-                else:
-                    marked = PARAGRAPH_START.sub(r"\n<w:p\1", source)
-                    is_body = info.filename == docx.part.partname.lstrip("/")
-                    direct = self.direct_part(marked, is_body)
-                    self.members.append(JinjaPart(entry(info), marked, is_body, env, direct))
+
+        def prepared_part(info: zipfile.ZipInfo) -> JinjaPart | None:
+            source = sources.get(info.filename)
+            if source is None:
+                return None
+            marked = PARAGRAPH_START.sub(r"\n<w:p\1", source)
+            is_body = info.filename == body
+            return JinjaPart(entry(info), marked, is_body, env, self.direct_part(marked, is_body))
+
+        self.take_members(prepared_part)
         self.helper.docx = None  # the parsed document is not needed any more
 
     def prepared(self) -> Prepared:
@@ -206,15 +207,26 @@ class CompiledTemplate:
         env.autoescape = True
         self.order = list(order)
         self.shell = shell
+
+        def restored_part(info: zipfile.ZipInfo) -> JinjaPart | None:
+            part = parts.get(info.filename)
+            if part is None:
+                return None
+            marked, is_body, fields = part
+            direct = None if fields is None else restored_direct(env, fields)
+            return JinjaPart(entry(info), marked, is_body, env, direct)
+
+        self.take_members(restored_part)
+
+    def take_members(self, jinja_part: Callable[[zipfile.ZipInfo], JinjaPart | None]
+                     ) -> None:
+        """Every member of the template, in order: the Jinja part `jinja_part` makes of
+        it, or else the member as its compressed bytes."""
         with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
             for info in archive.infolist():
-                part = parts.get(info.filename)
-                if part is None:
-                    self.members.append(RawMember(entry(info), raw_bytes(self.data, info)))
-                else:
-                    marked, is_body, fields = part
-                    direct = None if fields is None else restored_direct(env, fields)
-                    self.members.append(JinjaPart(entry(info), marked, is_body, env, direct))
+                part = jinja_part(info)
+                self.members.append(part if part is not None
+                                    else RawMember(entry(info), raw_bytes(self.data, info)))
 
     @property
     def reads_only(self) -> bool:
@@ -271,18 +283,13 @@ class CompiledTemplate:
     def render_part(self, part: JinjaPart, context: dict[str, Any]) -> bytes:
         if part.direct is not None:
             try:
-                return part.direct.render(context, self.resolve_listing)
+                return part.direct.render(context)
             except Exception:  # the reference path writes the part, or raises the error
                 pass
         xml = after_render(self.helper, part.template.render(context))
         if part.is_body:
             return self.body_xml(xml)
         return part_xml(xml)
-
-    def resolve_listing(self, xml: str) -> str:
-        """docxtpl's `resolve_listing` of a paragraph, as canonical.py does it (without
-        docxtpl)."""
-        return listing_resolved(xml)
 
     def body_xml(self, xml: str) -> bytes:
         """docxtpl's body: tables fixed, drawing ids renumbered, put in the document."""
