@@ -226,14 +226,25 @@ def test_an_edited_record_only_means_a_rebuild(tmp_path: Path, edit: dict[str, A
     assert '"errors":0' in State(tmp_path / "out").records()["p.xlsx"].report
 
 
-def test_a_record_whose_counts_were_edited_means_a_rebuild(tmp_path: Path) -> None:
+def without_identity(data: dict[str, Any]) -> None:
+    del data["head"]["project_id"]  # the report's text, and so its sha256, unchanged
+
+
+def counts_and_report_edited(data: dict[str, Any]) -> None:
+    data["head"]["warnings"] = 0
+    data["report"] = data["report"].replace('"warnings":6', '"warnings":0')
+
+
+@pytest.mark.parametrize("edit", [counts_and_report_edited, without_identity])
+def test_a_record_whose_head_was_edited_means_a_rebuild(
+        tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     arguments, state = built_example(tmp_path)
     for record in (state / "projects").iterdir():
         data = json.loads(record.read_text(encoding="utf-8"))
-        data["head"]["warnings"] = 0
-        data["report"] = data["report"].replace('"warnings":6', '"warnings":0')
+        edit(data)
         record.write_text(json.dumps(data), encoding="utf-8")
     second = CliRunner().invoke(main, arguments)
+    assert second.exception is None or isinstance(second.exception, SystemExit)
     assert "1 byggda, 0 oförändrade" in second.output
     assert "6 varningar" in second.output
 

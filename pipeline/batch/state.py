@@ -37,7 +37,8 @@ RUN_REPORT = "run-report.json"
 PORTFOLIO_KEY = "portfolio.json"
 RECORD_FORMAT = 3
 """2: a record carries its project's report (so an unchanged project is not loaded);
-3: and the report's `ReportHead`, so that an unchanged project's report is not parsed."""
+3: and the report's head (`PackedReport.head`: counts, identity, sha256), so that an
+unchanged project's report is not parsed."""
 
 
 def sha256(data: bytes) -> str:
@@ -92,7 +93,8 @@ class Record:
     project as unchanged only while they are the same (an edit changes them), so that a
     run with nothing to do reads no stored project."""
     head: dict[str, object] = field(default_factory=dict)
-    """`ReportHead` of `report`, as `report_head` writes it."""
+    """`report`'s counts, the project's identity and the text's sha256, as
+    `PackedReport.head` makes them."""
     format: int = RECORD_FORMAT
 
     @cached_property

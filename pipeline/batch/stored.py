@@ -111,11 +111,11 @@ class PackedReport:
 
     @classmethod
     def from_record(cls, text: str, head: dict[str, object]) -> PackedReport:
-        """From a record's report text and its `report_head` (checked against the text's
-        sha256, not parsed); raises ValueError when either was edited."""
+        """From a record's report text and its `head` (checked against the text's sha256,
+        not parsed); raises ValueError when either was edited."""
         if head.get("sha256") != sha256_text(text) or not (
                 isinstance(head.get("errors"), int) and isinstance(head.get("warnings"), int)
-                and all(isinstance(head.get(key), str | None)
+                and all(key in head and isinstance(head[key], str | None)
                         for key in ("project_id", "project_name"))):
             raise ValueError("not the report the record was written with")
         packed = cls.__new__(cls)
