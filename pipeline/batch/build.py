@@ -442,11 +442,9 @@ class Run:
         self.seen = seen or {}
         self.load_templates = load_templates
 
-    def run(self, workbooks: list[Path] | None = None) -> BuildResult:
-        """The run over `workbooks` (as `discover` found them; None: look now)."""
+    def run(self, workbooks: list[Path]) -> BuildResult:
+        """The run over `workbooks`, as `discover` found them."""
         remove_leftover_temps(self.output)
-        if workbooks is None:
-            workbooks = discover(self.options.input)
         with Spool() as spool:
             pending = self.check_while_loading(workbooks, spool)
             to_build = self.assign_folders(pending)
