@@ -8,11 +8,12 @@ Every value is escaped; a hostile project name stays text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 from html import escape
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import quote
 
 from pipeline import figures
@@ -47,6 +48,23 @@ class ProjectSummary:
     budget: Decimal = figures.ZERO
     utfall: Decimal = figures.ZERO
     avvikelse: Decimal = figures.ZERO
+
+    def to_dict(self) -> dict[str, Any]:
+        """As plain JSON values (amounts as decimal text), for the build's records."""
+        data = asdict(self)
+        return {**data, **{key: str(data[key]) for key in MONEY}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProjectSummary:
+        """`to_dict` read back; raises TypeError, ValueError or ArithmeticError when the data
+        is not such a summary."""
+        values = {**data, **{key: Decimal(data[key]) for key in MONEY}}
+        values["decisions"] = tuple(tuple(pair) for pair in data["decisions"])
+        values["lights"] = tuple(data["lights"])
+        return cls(**values)
+
+
+MONEY = ("budget", "utfall", "avvikelse")
 
 
 @dataclass(frozen=True)

@@ -150,23 +150,6 @@ def test_force_rebuilds_everything(tmp_path: Path) -> None:
     assert set(statuses(tmp_path / "out").values()) == {"built"}
 
 
-def test_jobs_2_builds_what_jobs_1_builds_and_reports_the_same(tmp_path: Path) -> None:
-    """With more jobs the templates load while the workers check; the outcome is the
-    same, for good, unreadable and clashing workbooks alike."""
-    corpus(tmp_path / "in", 3)
-    with_id(tmp_path / "in" / "dubblett.xlsx", "KS-2024-02")
-    (tmp_path / "in" / "text.xlsx").write_text("det här är ingen arbetsbok")
-
-    one = build(tmp_path / "in", tmp_path / "one", jobs=1)
-    two = build(tmp_path / "in", tmp_path / "two", jobs=2)
-
-    assert one.exit_code == two.exit_code == 1
-    assert statuses(tmp_path / "two") == statuses(tmp_path / "one") == {
-        "dubblett.xlsx": "not_built", "projekt-00.xlsx": "built", "projekt-01.xlsx": "built",
-        "projekt-02.xlsx": "not_built", "text.xlsx": "failed"}
-    assert comparable(tmp_path / "two") == comparable(tmp_path / "one")
-
-
 # --- atomic writes and kill -9 -------------------------------------------------------------
 
 def start_build(input_folder: Path, output: Path) -> subprocess.Popen[bytes]:
@@ -414,3 +397,86 @@ def test_a_template_with_an_unknown_field_fails_only_its_documents(tmp_path: Pat
     assert not any(name.startswith("Statusrapport") for name in names)
     report = (folder / "Kontrollrapport.txt").read_text(encoding="utf-8")
     assert "statusrapport.docx" in report and "rapport.vader" in report
+
+
+def test_a_failing_calculation_or_ekonomi_xlsx_never_stops_the_documents(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure inside the economy code (as a library upgrade could cause) is reported
+    with its reason and exit 1; every document, and index.html, is still written."""
+    import pipeline.economy
+
+    def broken(*_args: Any) -> bytes:
+        raise ValueError("ändrad layout")
+
+    monkeypatch.setattr(pipeline.economy, "calculation_bytes", broken)
+    monkeypatch.setattr(pipeline.economy, "economy_bytes", broken)
+    corpus(tmp_path / "in", 2)
+
+    result = build(tmp_path / "in", tmp_path / "out")
+
+    assert result.exit_code == 1
+    assert set(statuses(tmp_path / "out").values()) == {"built"}
+    for folder in ("KS-2024-00 Föräldrastöd", "KS-2024-01 Föräldrastöd"):
+        names = {p.name for p in (tmp_path / "out" / folder).iterdir()}
+        assert {"Projektdirektiv.docx", "Projektplan.docx", "Kontrollrapport.txt"} <= names
+        assert "Kostnads- och nyttokalkyl.xlsx" not in names
+        assert (f"Obs: {folder}/Kostnads- och nyttokalkyl.xlsx kunde inte skapas: "
+                "ValueError: ändrad layout") in result.output
+    assert "Obs: ekonomi.xlsx kunde inte skapas: ValueError: ändrad layout" in result.output
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert not (tmp_path / "out" / "ekonomi.xlsx").exists()
+
+    monkeypatch.undo()
+    again = build(tmp_path / "in", tmp_path / "out")
+    assert again.exit_code == 0, again.output
+    assert "2 byggda" in again.output  # a project whose calculation failed is built again
+    assert (tmp_path / "out" / "ekonomi.xlsx").is_file()
+
+
+def test_an_index_html_that_cannot_be_written_is_reported_and_the_rest_is_written(
+        tmp_path: Path) -> None:
+    corpus(tmp_path / "in", 1)
+    (tmp_path / "out" / "index.html").mkdir(parents=True)  # something in the way
+
+    result = build(tmp_path / "in", tmp_path / "out")
+
+    assert result.exit_code == 1
+    assert "Obs: index.html kunde inte skapas" in result.output
+    assert (tmp_path / "out" / "ekonomi.xlsx").is_file()
+    assert (tmp_path / "out" / FOLDER.replace("2011-01", "2024-00") / "Projektplan.docx").exists()
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
+def test_a_build_is_the_same_whatever_way_its_workers_start(tmp_path: Path, method: str) -> None:
+    from pipeline.batch import BuildOptions
+    from pipeline.batch import build as run_build
+
+    corpus(tmp_path / "in", 3)
+    with_id(tmp_path / "in" / "kopia.xlsx", "KS-2024-02")
+    (tmp_path / "in" / "text.xlsx").write_text("ingen arbetsbok")
+
+    one = run_build(BuildOptions(tmp_path / "in", tmp_path / "one", jobs=1))
+    two = run_build(BuildOptions(tmp_path / "in", tmp_path / method, jobs=2,
+                                 start_method=method))
+
+    assert one.exit_code == two.exit_code == 1
+    assert statuses(tmp_path / method) == statuses(tmp_path / "one") == {
+        "kopia.xlsx": "not_built", "projekt-00.xlsx": "built", "projekt-01.xlsx": "built",
+        "projekt-02.xlsx": "not_built", "text.xlsx": "failed"}
+    assert comparable(tmp_path / method) == comparable(tmp_path / "one")
+
+
+def test_an_exact_copy_of_a_workbook_is_reported_by_its_shared_projekt_id(
+        tmp_path: Path) -> None:
+    with_id(tmp_path / "in" / "a.xlsx", "KS-2024-01")
+    with_id(tmp_path / "in" / "a - kopia.xlsx", "KS-2024-01")
+
+    build(tmp_path / "in", tmp_path / "out")
+
+    findings = {p["workbook"]: p["report"]["findings"][0]
+                for p in run_report(tmp_path / "out")["projects"]}
+    assert findings["a.xlsx"]["code"] == "duplicate-project-id"
+    assert findings["a.xlsx"]["message"].startswith(
+        "Arbetsboken har samma Projekt-ID (KS-2024-01) som a - kopia.xlsx;")
+    assert findings["a - kopia.xlsx"]["message"].startswith(
+        "Arbetsboken har samma Projekt-ID (KS-2024-01) som a.xlsx;")

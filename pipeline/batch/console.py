@@ -17,9 +17,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def project_line(project: ProjectResult) -> str:
-    report = project.report
-    counts = (f", {report.error_count} fel, {report.warning_count} varningar" if report
-              else "")
+    counts = f", {project.errors} fel, {project.warnings} varningar"
     where = f" -> {project.folder}" if project.folder else ""
     why = f": {project.reason}" if project.reason and project.status is not Status.BUILT else ""
     return f"{project.workbook}: {project.status}{where}{counts}{why}"

@@ -1,68 +1,81 @@
-"""The unit of work, run in worker processes (or in-process with --jobs 1).
+"""The unit of work: one workbook, checked, its documents made and written, its record saved.
 
-Each task catches everything: a workbook that raises anywhere becomes a failure with its
-reason, and the batch goes on. Templates are loaded once per process by `init_worker`.
+`build_project` runs in a worker process (or in the build's own with --jobs 1) and catches
+everything: a workbook that raises anywhere becomes a failure with its reason, and the
+batch goes on. It writes the project's files atomically, makes them durable, and only then
+writes the project's record; what it hands back to the build is a small `Outcome` of plain
+values. Templates are loaded once per process, when the first project needs them.
 
-A task hands the parent only what the run keeps (the report, the Projekt-ID and name, the
-project's rows in ekonomi.xlsx and its line in index.html, the files' bytes until they are
-written); the project itself goes through the run's spool (`pipeline.batch.spool`), so the
-parent never holds more than a few projects at a time.
-
-The libraries behind reading, rendering and writing workbooks are imported by the tasks
-(`import_for_production`, before workers are forked): a build with nothing to do never
-needs them.
+The libraries behind reading, rendering and writing workbooks are imported here, inside
+the functions: a build with nothing to do never needs them.
 """
 
 from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.batch.spool import load_spooled, spool
-from pipeline.batch.stored import PackedReport, checked_json, report_json
-from pipeline.paths import CALCULATION_FILE, FINDINGS_REPORT, TEMPLATES_DIR
+from pipeline.batch.atomic import make_durable, write_atomic
+from pipeline.batch.names import name_key, project_folder_name, safe_file_name, unique_names
+from pipeline.batch.state import STATE_FOLDER, Record, State, sha256
+from pipeline.paths import CALCULATION_FILE, ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE
 
 if TYPE_CHECKING:
     from pipeline.check import Checked
-    from pipeline.documents import OutputFile, Templates
-    from pipeline.economy import BookEntry
-    from pipeline.portfolio import ProjectSummary
+    from pipeline.documents import Templates
+    from pipeline.findings import Report
 
-_templates: Templates | None = None
-
-
-def import_for_production() -> None:
-    """Import what the tasks use and make what they make once per process (the economy
-    workbooks' prototype), so that forked workers inherit it instead of each making it."""
-    import pipeline.check
-    import pipeline.documents
-    import pipeline.portfolio
-    import pipeline.report_text  # noqa: F401
-    from pipeline.economy import prototype
-
-    prototype()
+BUILT, NOT_BUILT, FAILED = "built", "not_built", "failed"
+TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
 
 
-def init_worker(templates_folder: Path | None) -> None:
-    """ProcessPoolExecutor initializer: load the templates once for this process (a forked
-    worker inherits the ones its parent loaded)."""
-    from pipeline.documents import load_templates
+@dataclass(frozen=True)
+class Identity:
+    """What the build needs of a readable project to give it a folder and find clashes."""
 
-    global _templates
-    if _templates is None or _templates.folder != (templates_folder or TEMPLATES_DIR):
-        _templates = load_templates(templates_folder)
+    projekt_id: str | None
+    projektnamn: str | None
 
 
-def use_templates(templates: Templates) -> None:
-    """Templates already loaded (and checked) in this process."""
-    global _templates
-    _templates = templates
+@dataclass(frozen=True)
+class Clash:
+    """Why a project is kept from being built: it shares its Projekt-ID or folder."""
+
+    code: str
+    message: str
 
 
-def templates_in_use() -> Templates | None:
-    return _templates
+@dataclass(frozen=True)
+class Job:
+    """One workbook to check and build; plain values, so that any start method works."""
+
+    workbook: Path
+    output: Path
+    folder: str | None
+    """The project's folder as the build's first look found it; None if it found none."""
+    templates: Path
+    templates_hash: str
+    inputs: str
+    """The fingerprint its record is saved with (templates, program version, settings)."""
+    clash: Clash | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the build keeps of a project: its record's head and the run's problems."""
+
+    record: Record
+    problems: list[str] = field(default_factory=list)
+
+
+def folder_for(identity: Identity, workbook: str) -> str:
+    """The project's folder in OUTPUT: `KS-2011-01 Föräldrastöd`, never one of the names
+    the build itself writes at the top."""
+    folder = project_folder_name(identity.projekt_id, identity.projektnamn, workbook)
+    return f"_{folder}" if name_key(folder) in TOP_LEVEL_NAMES else folder
 
 
 def reason(exc: BaseException) -> str:
@@ -72,82 +85,157 @@ def reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-@dataclass(frozen=True)
-class Identity:
-    """What the run needs of a readable project to give it a folder and find clashes."""
+@lru_cache(maxsize=2)
+def templates_for(folder: Path, templates_hash: str) -> Templates:
+    """The folder's templates, loaded once per process and content (`templates_hash`)."""
+    from pipeline.documents import load_templates
 
-    projekt_id: str | None
-    projektnamn: str | None
-
-
-@dataclass
-class CheckOutcome:
-    workbook: str
-    report: PackedReport | None = None
-    identity: Identity | None = None
-    """None when the workbook could not be read as a project (see the report)."""
-    failure: str | None = None
+    return load_templates(folder)
 
 
-@dataclass
-class ProduceOutcome:
-    workbook: str
-    report: PackedReport | None = None
-    """The check's findings and the documents'."""
-    files: list[OutputFile] = field(default_factory=list)
-    """The documents, the calculation and the findings report."""
-    stored: bytes = b""
-    """The project's Checked as the state's JSON (serialized here, off the parent)."""
-    economy: BookEntry | None = None
-    """The project's rows in ekonomi.xlsx."""
-    summary: ProjectSummary | None = None
-    """What index.html shows of the project."""
-    failure: str | None = None
+def build_project(job: Job) -> Outcome:
+    """Check one workbook and, unless it clashes, write its files and record."""
+    state = State(job.output)
+    previous = state.load(job.workbook.name)
+    try:
+        data = job.workbook.read_bytes()
+    except OSError as exc:
+        return failed(state, job, previous, f"Arbetsboken kan inte läsas: {exc.strerror}.")
+    try:
+        return check_and_build(state, job, previous, data)
+    except Exception as exc:  # one bad workbook never stops the batch
+        return failed(state, job, previous, f"Bygget avbröts: {reason(exc)}", sha256(data))
 
 
-def identity_of(checked: Checked) -> Identity | None:
-    if checked.project is None:
-        return None
-    info = checked.project.info
-    return Identity(info.projekt_id, info.projektnamn)
-
-
-def check_task(workbook: str, data: bytes, spooled: Path) -> CheckOutcome:
-    """Read, parse and validate one workbook snapshot; a readable project is spooled."""
+def check_and_build(state: State, job: Job, previous: Record | None, data: bytes) -> Outcome:
     from pipeline.check import check_bytes
 
-    try:
-        checked = check_bytes(data, workbook)
-        if checked.project is not None:
-            spool(spooled, checked)
-        return CheckOutcome(workbook, PackedReport(checked.report), identity_of(checked))
-    except Exception as exc:  # one bad workbook never stops the batch
-        return CheckOutcome(workbook, failure=reason(exc))
+    content = sha256(data)
+    checked = check_bytes(data, job.workbook.name)
+    if checked.project is None:
+        why = "; ".join(f.message for f in checked.report.errors) or "Arbetsboken kan inte läsas."
+        return failed(state, job, previous, why, content, checked)
+    info = checked.project.info
+    folder = folder_for(Identity(info.projekt_id, info.projektnamn), job.workbook.name)
+    if job.clash is not None:
+        return not_built(state, job, previous, content, checked)
+    if folder != job.folder:
+        return failed(state, job, previous, "Arbetsboken ändrades medan bygget pågick; den "
+                      "byggs i nästa körning.", content, checked)
+    return produce_and_write(state, job, previous, content, checked, folder)
 
 
-def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
-    """The spooled project's documents, Kostnads- och nyttokalkyl and findings report as
-    bytes, and what ekonomi.xlsx and index.html show of it (the spooled project stays as
-    it is: producing only adds findings to its report)."""
-    from pipeline.documents import OutputFile, produce
-    from pipeline.economy import book_entry, calculation_of
+def produce_and_write(state: State, job: Job, previous: Record | None, content: str,
+                      checked: Checked, folder: str) -> Outcome:
+    """The project's documents, calculation and findings report written atomically into
+    its folder and made durable, then its record."""
+    from pipeline.documents import produce
+    from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
     from pipeline.report_text import format_report
 
+    assert checked.project is not None
+    report = checked.report
+    produced = produce(checked.project, report, templates_for(job.templates, job.templates_hash))
+    report.extend(produced.findings)
+    rows = project_rows(checked)
+    outputs = [(f.name, f.data) for f in produced.files]
+    problems, kept = [], []
     try:
-        if _templates is None:
-            raise RuntimeError("mallarna är inte inlästa i arbetsprocessen")
-        checked = load_spooled(spooled)
-        if checked.project is None:
-            raise RuntimeError("arbetsboken saknar projekt")
-        produced = produce(checked.project, checked.report, _templates)
-        report = checked.report
-        report.extend(produced.findings)
-        economy = book_entry(checked)
-        files = [*produced.files, OutputFile(CALCULATION_FILE, calculation_of(economy)),
-                 OutputFile(FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8"))]
-        text = report_json(report)
-        return ProduceOutcome(workbook, PackedReport(report, text), files,
-                              checked_json(checked, text), economy, summarize(checked))
-    except Exception as exc:  # one bad workbook never stops the batch
-        return ProduceOutcome(workbook, failure=reason(exc))
+        outputs.append((CALCULATION_FILE, calculation_bytes(rows)))
+    except Exception as exc:  # the documents are still written; the run says what failed
+        problems.append(f"{folder}/{CALCULATION_FILE} kunde inte skapas: {reason(exc)}")
+        kept.append(f"{folder}/{CALCULATION_FILE}")
+    outputs.append((FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8")))
+    try:
+        written = write_files(job.output / folder, folder, outputs)
+    except OSError as exc:
+        return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
+                      checked)
+    files = written + [f for f in kept if previous and f in previous.files]
+    record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
+                    *identity_of(checked), files=files, stale=stale_files(previous, files),
+                    errors=len(report.errors), warnings=len(report.warnings),
+                    report=report.to_dict(), summary=summarize(checked).to_dict(),
+                    economy=rows, problems=problems)
+    state.save(record)
+    return Outcome(record.head(), problems)
+
+
+def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]) -> list[str]:
+    """Each file atomically under a safe, unique name, then all of them made durable; the
+    paths relative to OUTPUT."""
+    folder.mkdir(exist_ok=True)
+    names = unique_names([safe_file_name(name) for name, _ in outputs])
+    for name, (_, data) in zip(names, outputs, strict=True):
+        write_atomic(folder / name, data, sync=False)
+    make_durable(folder, [folder / name for name in names])
+    return [f"{relative}/{name}" for name in names]
+
+
+def identity_of(checked: Checked) -> tuple[str | None, str | None]:
+    info = checked.project.info if checked.project is not None else None
+    return (info.projekt_id, info.projektnamn) if info is not None else (None, None)
+
+
+def stale_files(previous: Record | None, files: list[str]) -> list[str]:
+    """Files an earlier run wrote for this workbook that this run does not write."""
+    if previous is None:
+        return []
+    now = {name_key(f) for f in files}
+    return [f for f in dict.fromkeys([*previous.stale, *previous.files]) if name_key(f) not in now]
+
+
+def carried(previous: Record | None) -> dict[str, object]:
+    """What a record of a project not built now keeps of the last one: its files stay until
+    it is built again (or its workbook is deleted)."""
+    if previous is None:
+        return {}
+    return {"folder": previous.folder, "files": list(previous.files),
+            "stale": list(previous.stale)}
+
+
+def not_built(state: State, job: Job, previous: Record | None, content: str,
+              checked: Checked) -> Outcome:
+    from pipeline.economy import project_rows
+    from pipeline.findings import error
+    from pipeline.portfolio import summarize
+
+    assert job.clash is not None
+    report = checked.report
+    report.findings.insert(0, error(job.clash.code, job.clash.message, sheet="Projekt"))
+    record = Record(job.workbook.name, NOT_BUILT, content, job.inputs,
+                    **{"folder": job.folder, **carried(previous)},
+                    projekt_id=identity_of(checked)[0], projektnamn=identity_of(checked)[1],
+                    errors=len(report.errors), warnings=len(report.warnings),
+                    reason=job.clash.message, report=report.to_dict(),
+                    summary=summarize(checked).to_dict(), economy=project_rows(checked))
+    state.save(record)
+    return Outcome(record.head())
+
+
+def failed(state: State, job: Job, previous: Record | None, why: str, content: str = "",
+           checked: Checked | None = None) -> Outcome:
+    """A workbook that could not be read or built: its record says why, and keeps the
+    files of its last build in place."""
+    record = failed_record(job.workbook.name, why, previous, content, checked)
+    state.save(record)
+    return Outcome(record.head())
+
+
+def failed_record(workbook: str, why: str, previous: Record | None, content: str = "",
+                  checked: Checked | None = None) -> Record:
+    """The record of a failed workbook, its failure the first finding (once)."""
+    from pipeline.check import Checked
+    from pipeline.economy import project_rows
+    from pipeline.findings import Report, error
+    from pipeline.portfolio import summarize
+
+    report: Report = checked.report if checked is not None else Report(file=workbook)
+    if not any(f.message == why for f in report.findings):
+        report.findings.insert(0, error("workbook-failed", why))
+    unread = Checked(None, report)
+    return Record(workbook, FAILED, content, "", **carried(previous),
+                  errors=len(report.errors), warnings=len(report.warnings), reason=why,
+                  report=report.to_dict(), summary=summarize(unread).to_dict(),
+                  economy=project_rows(unread))
