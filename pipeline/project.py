@@ -46,8 +46,6 @@ def model_for(sheet: Sheet) -> type[SheetModel]:
 
 
 MODELS: dict[str, type[SheetModel]] = {s.name: model_for(s) for s in contract.SHEETS}
-# Module attributes, so that pickle finds them (a Project travels to worker processes).
-globals().update({model.__name__: model for model in MODELS.values()})
 
 
 def attribute(sheet: Sheet) -> str:

@@ -22,9 +22,8 @@ def test_dates_in_swedish() -> None:
     assert day(None) == ""
 
 
-def test_a_value_formatted_before_gives_its_own_text() -> None:
-    # Each value is formatted by Babel once per process; equal values written differently
-    # keep their own text (Babel writes 0 and -0 apart).
+def test_zero_and_minus_zero_and_equal_values_written_differently() -> None:
+    # Babel writes 0 and -0 apart; 1.50, 1.5 and the float 1.5 alike.
     assert [kr(Decimal("0")), kr(Decimal("-0")), kr(Decimal("0")), kr(-0.0), kr(0.0)] == [
         f"0{NBSP}kr", f"-0{NBSP}kr", f"0{NBSP}kr", f"-0{NBSP}kr", f"0{NBSP}kr"]
     assert [number(Decimal("1.50")), number(Decimal("1.5")), number(1.5)] == ["1,5"] * 3
@@ -32,9 +31,7 @@ def test_a_value_formatted_before_gives_its_own_text() -> None:
     assert [percent(Decimal("12.34")), percent(Decimal("12.34"))] == [f"12,3{NBSP}%"] * 2
 
 
-def test_a_date_formatted_before_gives_its_own_text() -> None:
-    # Dates are remembered per pattern and value: the same date in both patterns, and a
-    # datetime (Babel writes the day it falls on) next to the date, keep their own text.
+def test_a_date_in_both_patterns_and_a_datetime_as_the_day_it_falls_on() -> None:
     when = date(2024, 12, 31)
     assert [day(when), long_day(when), day(when), long_day(when)] == [
         "2024-12-31", "31 december 2024", "2024-12-31", "31 december 2024"]
