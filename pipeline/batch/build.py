@@ -45,7 +45,6 @@ from pipeline.batch.work import (
     BUILT,
     FAILED,
     NOT_BUILT,
-    Clash,
     Identity,
     Job,
     Outcome,
@@ -54,7 +53,9 @@ from pipeline.batch.work import (
     folder_for,
     reason,
 )
+from pipeline.catalogue import DUPLICATE_FOLDER, DUPLICATE_PROJECT_ID, FindingType
 from pipeline.errors import UsageError
+from pipeline.findings import Finding
 from pipeline.paths import ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE, TEMPLATES_DIR, discover
 
 
@@ -232,18 +233,18 @@ def look_at(path: Path, record: Record | None, state: State, inputs: str, force:
     return Seen(path, record, False, None if identity is None else Identity(*identity))
 
 
-def clashes(seen: list[Seen]) -> dict[str, Clash]:
+def clashes(seen: list[Seen]) -> dict[str, Finding]:
     """Workbook -> why it is not built, for projects sharing a Projekt-ID or a folder."""
     readable = [s for s in seen if s.identity is not None]
-    found: dict[str, Clash] = {}
+    found: dict[str, Finding] = {}
     by_id = group(readable, lambda s: name_key((s.identity.projekt_id or "").strip()))
     for key, items in by_id.items():
         if key and len(items) > 1:
             projekt_id = (items[0].identity.projekt_id or "").strip()
-            mark_clash(found, items, "duplicate-project-id", f"samma Projekt-ID ({projekt_id})")
+            mark_clash(found, items, DUPLICATE_PROJECT_ID, projekt_id=projekt_id)
     for items in group(readable, lambda s: name_key(s.folder or "")).values():
         if len(items) > 1:
-            mark_clash(found, items, "duplicate-folder", f"samma mappnamn ({items[0].folder})")
+            mark_clash(found, items, DUPLICATE_FOLDER, folder=items[0].folder)
     return found
 
 
@@ -254,12 +255,11 @@ def group(items: list[Seen], key: Callable[[Seen], str]) -> dict[str, list[Seen]
     return groups
 
 
-def mark_clash(found: dict[str, Clash], items: list[Seen], code: str, what: str) -> None:
+def mark_clash(found: dict[str, Finding], items: list[Seen], kind: FindingType,
+               **fields: object) -> None:
     for item in items:
         others = ", ".join(o.path.name for o in items if o is not item)
-        found.setdefault(item.path.name, Clash(code, (
-            f"Arbetsboken har {what} som {others}; ingen av dem byggs förrän det är "
-            "rättat, och inga dokument skrivs över.")))
+        found.setdefault(item.path.name, kind(others=others, sheet="Projekt", **fields))
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -299,7 +299,7 @@ class Run:
         self.state.write_json_chunks(RUN_REPORT, self.result.json_chunks(self.state))
         return self.result
 
-    def job(self, item: Seen, clash: Clash | None) -> Job:
+    def job(self, item: Seen, clash: Finding | None) -> Job:
         return Job(item.path, self.output, item.folder, self.templates, self.templates_hash,
                    self.inputs, clash)
 

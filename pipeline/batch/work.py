@@ -26,7 +26,7 @@ from pipeline.paths import CALCULATION_FILE, ECONOMY_FILE, FINDINGS_REPORT, INDE
 if TYPE_CHECKING:
     from pipeline.check import Checked
     from pipeline.documents import Templates
-    from pipeline.findings import Report
+    from pipeline.findings import Finding, Report
 
 BUILT, NOT_BUILT, FAILED = "built", "not_built", "failed"
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
@@ -41,14 +41,6 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class Clash:
-    """Why a project is kept from being built: it shares its Projekt-ID or folder."""
-
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
 class Job:
     """One workbook to check and build; plain values, so that any start method works."""
 
@@ -60,7 +52,8 @@ class Job:
     templates_hash: str
     inputs: str
     """The fingerprint its record is saved with (templates, program version, settings)."""
-    clash: Clash | None = None
+    clash: Finding | None = None
+    """Why it is kept from being built (it shares its Projekt-ID or folder with another)."""
 
 
 @dataclass(frozen=True)
@@ -198,12 +191,11 @@ def carried(previous: Record | None) -> dict[str, object]:
 def not_built(state: State, job: Job, previous: Record | None, content: str,
               checked: Checked) -> Outcome:
     from pipeline.economy import project_rows
-    from pipeline.findings import error
     from pipeline.portfolio import summarize
 
     assert job.clash is not None
     report = checked.report
-    report.findings.insert(0, error(job.clash.code, job.clash.message, sheet="Projekt"))
+    report.findings.insert(0, job.clash)
     record = Record(job.workbook.name, NOT_BUILT, content, job.inputs,
                     **{"folder": job.folder, **carried(previous)},
                     projekt_id=identity_of(checked)[0], projektnamn=identity_of(checked)[1],
@@ -226,14 +218,15 @@ def failed(state: State, job: Job, previous: Record | None, why: str, content: s
 def failed_record(workbook: str, why: str, previous: Record | None, content: str = "",
                   checked: Checked | None = None) -> Record:
     """The record of a failed workbook, its failure the first finding (once)."""
+    from pipeline.catalogue import WORKBOOK_FAILED
     from pipeline.check import Checked
     from pipeline.economy import project_rows
-    from pipeline.findings import Report, error
+    from pipeline.findings import Report
     from pipeline.portfolio import summarize
 
     report: Report = checked.report if checked is not None else Report(file=workbook)
     if not any(f.message == why for f in report.findings):
-        report.findings.insert(0, error("workbook-failed", why))
+        report.findings.insert(0, WORKBOOK_FAILED(reason=why))
     unread = Checked(None, report)
     return Record(workbook, FAILED, content, "", **carried(previous),
                   errors=len(report.errors), warnings=len(report.warnings), reason=why,

@@ -6,7 +6,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline import contract
-from pipeline.findings import Finding, error, warning
+from pipeline.catalogue import (
+    CHECKLIST_BLOCKS_DECISION,
+    CHECKLIST_ITEM_DUPLICATE,
+    CHECKLIST_ITEM_MISSING,
+    CHECKLIST_OPEN,
+    CHECKLIST_PHASE_UNKNOWN,
+    DECISION_DATE_MISSING,
+    DECISION_DATE_ORDER,
+    DECISION_MISSING,
+    DECISION_OUTSIDE_PERIOD,
+    DECISION_ROW_MISSING,
+    NOT_APPLICABLE_WITHOUT_COMMENT,
+)
+from pipeline.findings import Finding
 from pipeline.model import (
     APPROVED,
     CHECKLIST_ITEMS,
@@ -72,22 +85,17 @@ def missing_model_items(project: Project) -> Iterator[Finding]:
     present = {row.id for row in project.checklistor}
     for item in CHECKLIST_ITEMS:
         if item.id not in present:
-            yield error("checklist-item-missing",
-                        f"Kontrollpunkt {item.id} ({item.checklist}: {item.text}) saknas på "
-                        "bladet Checklistor. Lägg tillbaka raden; modellens kontrollpunkter "
-                        "får inte tas bort (svara Ej aktuellt med en kommentar i stället).",
-                        sheet=CHECKLISTOR.name, value=item.id)
+            yield CHECKLIST_ITEM_MISSING(id=item.id, checklist=item.checklist, text=item.text,
+                                         sheet=CHECKLISTOR.name, value=item.id)
 
 
 def duplicate_items(project: Project) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for row in project.checklistor:
         if row.id in seen:
-            yield error("checklist-item-duplicate",
-                        f"Kontrollpunkt {row.id} finns redan på rad {seen[row.id]}. Ta bort "
-                        "dubbletten eller ge den ett eget ID.",
-                        sheet=CHECKLISTOR.name, cell=project.cell(CHECKLISTOR, "id", row.row),
-                        value=row.id)
+            yield CHECKLIST_ITEM_DUPLICATE(id=row.id, row=seen[row.id], sheet=CHECKLISTOR.name,
+                                           cell=project.cell(CHECKLISTOR, "id", row.row),
+                                           value=row.id)
         elif row.id:
             seen[row.id] = row.row
 
@@ -95,20 +103,16 @@ def duplicate_items(project: Project) -> Iterator[Finding]:
 def own_items_without_phase(project: Project) -> Iterator[Finding]:
     for row in project.checklistor:
         if row.id and phase_of_item(row) is None:
-            yield error("checklist-phase-unknown",
-                        f"Kontrollpunkt {row.id} har fasen '{row.fas}', som inte finns i "
-                        "modellen. Skriv en checklista (Relevans, Förberedelse, Planering, "
-                        "Genomförande, Avslut) eller en fas.",
-                        sheet=CHECKLISTOR.name, cell=project.cell(CHECKLISTOR, "fas", row.row),
-                        value=row.fas)
+            yield CHECKLIST_PHASE_UNKNOWN(id=row.id, phase=row.fas, sheet=CHECKLISTOR.name,
+                                          cell=project.cell(CHECKLISTOR, "fas", row.row),
+                                          value=row.fas)
 
 
 def missing_decision_rows(project: Project) -> Iterator[Finding]:
     for phase in PHASES:
         if project.decision(phase.decision_point) is None:
-            yield error("decision-row-missing",
-                        f"Raden för {phase.decision_point} saknas på bladet Beslut. Lägg "
-                        "tillbaka den.", sheet=BESLUT.name, value=phase.decision_point)
+            yield DECISION_ROW_MISSING(decision_point=phase.decision_point, sheet=BESLUT.name,
+                                       value=phase.decision_point)
 
 
 def decision_cell(project: Project, decision_point: str, key: str = "beslut") -> str | None:
@@ -120,13 +124,10 @@ def earlier_decisions_approved(project: Project) -> Iterator[Finding]:
     current = project.phase_number
     for phase in PHASES[: max(current - 1, 0)]:
         if not project.approved(phase.decision_point):
-            yield error("decision-missing",
-                        f"Projektet är i fasen {project.info.aktuell_fas}, men "
-                        f"{phase.decision_point} ({phase.decides.lower()}) är inte "
-                        f"{APPROVED}. Styrgruppen måste godkänna {phase.decision_point} "
-                        "innan projektet går vidare, eller så ska Aktuell fas ändras.",
-                        sheet=BESLUT.name, cell=decision_cell(project, phase.decision_point),
-                        blocks=())
+            yield DECISION_MISSING(phase=project.info.aktuell_fas,
+                                   decision_point=phase.decision_point,
+                                   decides=phase.decides.lower(), sheet=BESLUT.name,
+                                   cell=decision_cell(project, phase.decision_point))
 
 
 def approved_decision_complete(project: Project, phase: Phase) -> Iterator[Finding]:
@@ -135,28 +136,23 @@ def approved_decision_complete(project: Project, phase: Phase) -> Iterator[Findi
     if decision is None or decision.beslut != APPROVED:
         return
     if decision.datum is None:
-        yield error("decision-date-missing",
-                    f"{bp} är markerad {APPROVED} men saknar datum. Fyll i beslutsdatum.",
-                    sheet=BESLUT.name, cell=decision_cell(project, bp, "datum"))
+        yield DECISION_DATE_MISSING(decision_point=bp, sheet=BESLUT.name,
+                                    cell=decision_cell(project, bp, "datum"))
     for row in items_of_phase(project, phase):
         yield from item_blocks_decision(project, row, bp)
 
 
 def item_blocks_decision(project: Project, row: Any, bp: str) -> Iterator[Finding]:
     if row.svar == NOT_APPLICABLE and not row.kommentar:
-        yield error("not-applicable-without-comment",
-                    f"Kontrollpunkt {row.id} är besvarad {NOT_APPLICABLE} utan kommentar, men "
-                    f"{bp} är godkänd. Skriv varför punkten inte är aktuell.",
-                    sheet=CHECKLISTOR.name, cell=project.cell(CHECKLISTOR, "kommentar", row.row),
-                    value=row.id)
+        yield NOT_APPLICABLE_WITHOUT_COMMENT(
+            id=row.id, decision_point=bp, sheet=CHECKLISTOR.name,
+            cell=project.cell(CHECKLISTOR, "kommentar", row.row), value=row.id)
     elif row.svar != YES and row.svar != NOT_APPLICABLE:
         answer = f"besvarad {row.svar}" if row.svar else "obesvarad"
-        yield error("checklist-blocks-decision",
-                    f"{bp} är godkänd, men kontrollpunkt {row.id} ({row.kontrollpunkt}) är "
-                    f"{answer}. Alla kontrollpunkter måste vara Ja, eller Ej aktuellt med "
-                    "kommentar, innan beslutspunkten godkänns.",
-                    sheet=CHECKLISTOR.name, cell=project.cell(CHECKLISTOR, "svar", row.row),
-                    value=row.id)
+        yield CHECKLIST_BLOCKS_DECISION(
+            decision_point=bp, id=row.id, text=row.kontrollpunkt, answer=answer,
+            sheet=CHECKLISTOR.name, cell=project.cell(CHECKLISTOR, "svar", row.row),
+            value=row.id)
 
 
 def current_phase_todo(project: Project) -> Iterator[Finding]:
@@ -168,14 +164,11 @@ def current_phase_todo(project: Project) -> Iterator[Finding]:
             continue
         todo = "saknar kommentar" if row.svar == NOT_APPLICABLE else (
             f"är besvarad {row.svar}" if row.svar else "är obesvarad")
-        yield warning("checklist-open",
-                      f"Att göra före {phase.decision_point}: kontrollpunkt {row.id} "
-                      f"({row.kontrollpunkt}) {todo}.",
-                      sheet=CHECKLISTOR.name,
-                      cell=project.cell(CHECKLISTOR,
-                                        "kommentar" if row.svar == NOT_APPLICABLE else "svar",
-                                        row.row),
-                      value=row.id)
+        yield CHECKLIST_OPEN(
+            decision_point=phase.decision_point, id=row.id, text=row.kontrollpunkt, todo=todo,
+            sheet=CHECKLISTOR.name, value=row.id,
+            cell=project.cell(CHECKLISTOR, "kommentar" if row.svar == NOT_APPLICABLE else "svar",
+                              row.row))
 
 
 def decision_dates(project: Project) -> Iterator[Finding]:
@@ -187,14 +180,13 @@ def decision_dates(project: Project) -> Iterator[Finding]:
             continue
         cell = decision_cell(project, phase.decision_point, "datum")
         if previous is not None and decision.datum < previous[1]:
-            yield warning("decision-date-order",
-                          f"{phase.decision_point} är daterad före {previous[0]}. Kontrollera "
-                          "datumen.", sheet=BESLUT.name, cell=cell, value=str(decision.datum))
+            yield DECISION_DATE_ORDER(decision_point=phase.decision_point, previous=previous[0],
+                                      sheet=BESLUT.name, cell=cell, value=str(decision.datum))
         outside = (info.startdatum and decision.datum < info.startdatum) or (
             info.slutdatum and decision.datum > info.slutdatum)
         if outside:
-            yield warning("decision-outside-period",
-                          f"{phase.decision_point} är daterad {decision.datum}, utanför "
-                          f"projektperioden ({info.startdatum}–{info.slutdatum}).",
-                          sheet=BESLUT.name, cell=cell, value=str(decision.datum))
+            yield DECISION_OUTSIDE_PERIOD(decision_point=phase.decision_point,
+                                          day=decision.datum, start=info.startdatum,
+                                          end=info.slutdatum, sheet=BESLUT.name, cell=cell,
+                                          value=str(decision.datum))
         previous = (phase.decision_point, decision.datum)

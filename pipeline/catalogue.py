@@ -1,0 +1,206 @@
+"""Every finding the program reports, declared once: its code, severity, Swedish message and
+what to do (in the style of frictionless-py's error classes).
+
+A rule reports a finding by calling its type with the message's fields and the finding's
+place: `MISSING_VALUE(label="Syfte", sheet="Projekt", cell="B14")`. The message is the
+template filled in, then what to do. `python -m pipeline.catalogue` prints the README's
+list of codes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.findings import Finding, Severity
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: Severity | None
+    """None: the rule decides (an error where the value blocks a document, else a warning)."""
+    message: str
+    """Swedish; `str.format` fields, and `{sheet}` for the finding's sheet."""
+    todo: str = ""
+    """What to do, in Swedish, after the message (same fields)."""
+    about: str = ""
+    """When it is reported, in English, for the README."""
+
+    def __call__(self, *, sheet: str | None = None, cell: str | None = None,
+                 value: str | None = None, blocks: Iterable[str] = (),
+                 severity: Severity | None = None, **fields: Any) -> Finding:
+        text = self.message.format(sheet=sheet, **fields)
+        if self.todo:
+            text += " " + self.todo.format(sheet=sheet, **fields)
+        level = severity or self.severity
+        if level is None:
+            raise ValueError(f"{self.code}: the rule must give the severity")
+        return Finding(self.code, level, text, sheet, cell, value, tuple(blocks))
+
+
+# --- reading the workbook ----------------------------------------------------------------
+
+WORKBOOK_UNREADABLE = FindingType(
+    "workbook-unreadable", ERROR, "Arbetsboken kan inte läsas: {reason}.",
+    about="The file is not a workbook this program can open (encrypted, .xls, text, damaged).")
+WORKBOOK_FAILED = FindingType(
+    "workbook-failed", ERROR, "{reason}",
+    about="The workbook could not be checked or built (the reason says why); the build goes on.")
+CONTRACT_VERSION = FindingType(
+    "contract-version", ERROR,
+    "Arbetsboken följer mallversion {version}, men programmet läser version {expected}.",
+    "Skapa en ny arbetsbok med 'projektmodell new' och flytta över uppgifterna.",
+    about="Projekt!Mallversion names another version of the workbook contract.")
+SHEET_MISSING = FindingType(
+    "sheet-missing", ERROR, "Bladet '{sheet}' saknas.",
+    "Lägg tillbaka det (kopiera det från en ny arbetsbok från 'projektmodell new') utan att "
+    "byta namn på det.",
+    about="A sheet of the contract is missing or renamed.")
+LABEL_MISSING = FindingType(
+    "label-missing", None, "Raden '{label}' saknas i kolumn A på bladet '{sheet}'.",
+    "Skriv tillbaka etiketten exakt så och värdet i kolumn B.",
+    about="A label of a key/value sheet is missing (an error where a document needs it).")
+HEADER_MISSING = FindingType(
+    "header-missing", ERROR, "Rubrikraden saknas på bladet '{sheet}'.",
+    "Den ska innehålla kolumnerna {columns}.",
+    about="No row of a table sheet holds its column labels.")
+COLUMN_MISSING = FindingType(
+    "column-missing", None,
+    "Kolumnen '{label}' saknas i rubrikraden (rad {row}) på bladet '{sheet}'.",
+    "Skriv rubriken exakt så.{unread}",
+    about="A column label is missing from a table's header row (an error if required).")
+MERGED_CELLS = FindingType(
+    "merged-cells", WARNING,
+    "Cellerna {cells} är sammanfogade. Programmet läser bara den första cellen;",
+    "dela upp dem (Dela cellsammanfogning) och fyll i varje cell.",
+    about="Merged cells: only the first cell is read.")
+FORMULA_WITHOUT_VALUE = FindingType(
+    "formula-without-value", ERROR,
+    "'{label}' är en formel utan sparat resultat (arbetsboken sparades av ett program som "
+    "inte räknar).",
+    "Skriv in värdet, eller öppna och spara filen i Excel eller LibreOffice.",
+    about="A formula cell has no cached result; formula results are never computed here.")
+MISSING_VALUE = FindingType(
+    "missing-value", ERROR, "'{label}' saknas.", "Fyll i cellen.",
+    about="A required cell is empty.")
+INVALID_VALUE = FindingType(
+    "invalid-value", ERROR, "'{label}': värdet '{value}' {problem}.",
+    about="A cell's value cannot be read as its field's type or choice, or is out of range.")
+
+# --- consistency -------------------------------------------------------------------------
+
+DATE_ORDER = FindingType(
+    "date-order", ERROR, "{end} är före {start}.",
+    about="An end date is before its start date.")
+OUTSIDE_PROJECT_PERIOD = FindingType(
+    "outside-project-period", WARNING, "{what} ligger utanför projektperioden ({start}–{end}).",
+    about="A date or cost year lies outside Startdatum–Slutdatum.")
+DUPLICATE_REPORT_NUMBER = FindingType(
+    "duplicate-report-number", ERROR, "Rapport nr {number} finns redan på rad {row}.",
+    "Ge varje statusrapport ett eget nummer.",
+    about="Two status reports share a Rapport nr.")
+FUNDING_GAP = FindingType(
+    "funding-gap", WARNING,
+    "Finansieringen ({funding}) täcker inte budgeten ({budget}); det saknas {gap}.",
+    about="The counted funding is less than the budget.")
+
+# --- phase gating ------------------------------------------------------------------------
+
+CHECKLIST_ITEM_MISSING = FindingType(
+    "checklist-item-missing", ERROR,
+    "Kontrollpunkt {id} ({checklist}: {text}) saknas på bladet Checklistor.",
+    "Lägg tillbaka raden; modellens kontrollpunkter får inte tas bort (svara Ej aktuellt med "
+    "en kommentar i stället).",
+    about="A checklist item of the model was deleted.")
+CHECKLIST_ITEM_DUPLICATE = FindingType(
+    "checklist-item-duplicate", ERROR, "Kontrollpunkt {id} finns redan på rad {row}.",
+    "Ta bort dubbletten eller ge den ett eget ID.",
+    about="Two checklist rows share an ID.")
+CHECKLIST_PHASE_UNKNOWN = FindingType(
+    "checklist-phase-unknown", ERROR,
+    "Kontrollpunkt {id} har fasen '{phase}', som inte finns i modellen.",
+    "Skriv en checklista (Relevans, Förberedelse, Planering, Genomförande, Avslut) eller en fas.",
+    about="An added checklist item names no phase or checklist of the model.")
+DECISION_ROW_MISSING = FindingType(
+    "decision-row-missing", ERROR, "Raden för {decision_point} saknas på bladet Beslut.",
+    "Lägg tillbaka den.",
+    about="A decision point's row was deleted from Beslut.")
+DECISION_MISSING = FindingType(
+    "decision-missing", ERROR,
+    "Projektet är i fasen {phase}, men {decision_point} ({decides}) är inte Godkänt.",
+    "Styrgruppen måste godkänna {decision_point} innan projektet går vidare, eller så ska "
+    "Aktuell fas ändras.",
+    about="The project is in a phase whose earlier decision points are not approved.")
+DECISION_DATE_MISSING = FindingType(
+    "decision-date-missing", ERROR, "{decision_point} är markerad Godkänt men saknar datum.",
+    "Fyll i beslutsdatum.",
+    about="An approved decision has no date.")
+NOT_APPLICABLE_WITHOUT_COMMENT = FindingType(
+    "not-applicable-without-comment", ERROR,
+    "Kontrollpunkt {id} är besvarad Ej aktuellt utan kommentar, men {decision_point} är "
+    "godkänd.",
+    "Skriv varför punkten inte är aktuell.",
+    about="An item of an approved decision point is Ej aktuellt without a Kommentar.")
+CHECKLIST_BLOCKS_DECISION = FindingType(
+    "checklist-blocks-decision", ERROR,
+    "{decision_point} är godkänd, men kontrollpunkt {id} ({text}) är {answer}.",
+    "Alla kontrollpunkter måste vara Ja, eller Ej aktuellt med kommentar, innan "
+    "beslutspunkten godkänns.",
+    about="An approved decision point has an item answered Nej or not answered.")
+CHECKLIST_OPEN = FindingType(
+    "checklist-open", WARNING,
+    "Att göra före {decision_point}: kontrollpunkt {id} ({text}) {todo}.",
+    about="An item of the current phase is still open: the to-do list for the next decision.")
+DECISION_DATE_ORDER = FindingType(
+    "decision-date-order", WARNING, "{decision_point} är daterad före {previous}.",
+    "Kontrollera datumen.",
+    about="A decision is dated before the previous one.")
+DECISION_OUTSIDE_PERIOD = FindingType(
+    "decision-outside-period", WARNING,
+    "{decision_point} är daterad {day}, utanför projektperioden ({start}–{end}).",
+    about="A decision is dated outside the project period.")
+
+# --- documents and the build --------------------------------------------------------------
+
+DOCUMENT_BLOCKED = FindingType(
+    "document-blocked", WARNING, "{document} skapades inte: rätta först felen i {where}.",
+    about="A document is not made because of errors in the cells it needs.")
+TEMPLATE_INVALID = FindingType(
+    "template-invalid", ERROR, "{document} skapades inte: {problems}",
+    about="The document's template is missing, broken or names an unknown field.")
+TEMPLATE_RENDER_FAILED = FindingType(
+    "template-render-failed", ERROR,
+    "{document} skapades inte: mallen {template} gav {what}.",
+    about="Rendering the document's template failed.")
+DUPLICATE_PROJECT_ID = FindingType(
+    "duplicate-project-id", ERROR,
+    "Arbetsboken har samma Projekt-ID ({projekt_id}) som {others};",
+    "ingen av dem byggs förrän det är rättat, och inga dokument skrivs över.",
+    about="Two workbooks share a Projekt-ID: neither is built.")
+DUPLICATE_FOLDER = FindingType(
+    "duplicate-folder", ERROR, "Arbetsboken har samma mappnamn ({folder}) som {others};",
+    "ingen av dem byggs förrän det är rättat, och inga dokument skrivs över.",
+    about="Two workbooks would write to the same folder: neither is built.")
+
+
+CATALOGUE: dict[str, FindingType] = {
+    value.code: value for value in list(globals().values()) if isinstance(value, FindingType)}
+
+SEVERITY_TEXT = {ERROR: "fel", WARNING: "varning", None: "fel eller varning"}
+
+
+def markdown_table() -> str:
+    """The README's list of finding codes."""
+    lines = ["| Code | Severity | When |", "|---|---|---|"]
+    lines += [f"| `{t.code}` | {SEVERITY_TEXT[t.severity]} | {t.about} |"
+              for t in CATALOGUE.values()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown_table())
