@@ -2,8 +2,9 @@
 
     python bench/run.py --workbooks 200 [--baseline-workbooks 200] [--dir /tmp/bench]
 
-Before them, one unmeasured build of one workbook fills the private cache of prepared
-templates, as the first run after an install does. Then runs, each in its own process:
+Before them, one unmeasured build of one workbook warms the file system's cache (the
+program's modules and the templates), as any earlier run on the machine would. Then runs,
+each in its own process:
   baseline   the naive loop, written here: openpyxl full load and a naive read of every
              cell, the project's own check and context, and a fresh docxtpl DocxTemplate
              render and save per document
@@ -12,7 +13,7 @@ templates, as the first run after an install does. Then runs, each in its own pr
   unchanged  `projektmodell build --jobs 1` again on the jobs-1 output, nothing changed
 Prints documents/s (documents counted in each output folder), the ratio to the baseline,
 and peak memory: the RSS of the largest single process, and of the whole process tree
-summed as RSS (sampled every 50 ms), and for `--jobs 2` as PSS.
+summed as RSS and as PSS (a page shared by processes counted once), sampled every 50 ms.
 """
 
 from __future__ import annotations
@@ -131,10 +132,9 @@ def compile_sources() -> None:
 
 
 def warm_cache(books: list[Path], work: Path) -> None:
-    """One build of one workbook, not measured: it fills the private cache of prepared
-    templates and the economy workbooks' prototype (pipeline/private_cache.py), as the
-    first run after an install does once; without it the first measured build would pay
-    about 0.4 s more than every later one."""
+    """One build of one workbook, not measured: the program's modules, libraries and
+    templates are then in the file system's cache for the first measured run as for the
+    others."""
     output = work / "out-warm-up"
     shutil.rmtree(output, ignore_errors=True)
     done = subprocess.run(build_command(subset(books[:1], work / "input-warm-up"), output, 1),
@@ -161,7 +161,7 @@ def measure(count: int, baseline_count: int, work: Path,
     return [
         first,
         run_measured("build --jobs 1", build_command(input_folder, outputs["jobs1"], 1),
-                     outputs["jobs1"], count),
+                     outputs["jobs1"], count, pss=True),
         run_measured("build --jobs 2", build_command(input_folder, outputs["jobs2"], 2),
                      outputs["jobs2"], count, pss=True),
         run_measured("build --jobs 1, nothing changed",
