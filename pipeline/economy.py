@@ -659,23 +659,8 @@ def sample_row(spec: SheetSpec) -> Row:
 def prototype() -> economy_xlsx.Prototype:
     """The workbook's every part written by openpyxl once per process, with four rows per
     sheet that show each cell's style: the header, a number or date in every column, a
-    totals row of numbers and an empty totals row.
-
-    openpyxl's bytes are kept in the private cache (pipeline.private_cache) for the same
-    code, so that a later run only parses them; an entry that does not parse is made
-    again."""
-    from pipeline import private_cache
-
-    key = private_cache.entry_key(b"economy-prototype")
-    cached = private_cache.load("economy-prototype", key)
-    if cached is not None:
-        try:
-            return parsed_prototype(cached)
-        except Exception:  # an entry this code cannot parse: made again below
-            pass
-    data = prototype_bytes()
-    private_cache.store("economy-prototype", key, data)
-    return parsed_prototype(data)
+    totals row of numbers and an empty totals row."""
+    return parsed_prototype(prototype_bytes())
 
 
 def parsed_prototype(data: bytes) -> economy_xlsx.Prototype:

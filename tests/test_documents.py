@@ -191,15 +191,17 @@ def test_hostile_values_render_as_written(fill: dict[str, Any], make_workbook: W
 
 
 def test_control_characters_are_removed(checked_example: Checked, templates: Any) -> None:
-    """A bell pasted from another program (XML cannot hold it) never breaks a document."""
+    """A bell pasted from another program (XML cannot hold it) never breaks a document;
+    tabs, Windows line ends and other characters XML holds are kept as written."""
     project = checked_example.project
-    info = project.info.model_copy(update={"bakgrund": "Före\x07efter\x0b & \x1fslut",
-                                           "projektnamn": "Föräldra\x07stöd"})
+    info = project.info.model_copy(update={
+        "bakgrund": "Före\x07efter\x0b & \x1fslut\tflik\r\nny rad\rtredje\x85 🦊",
+        "projektnamn": "Föräldra\x07stöd"})
     hostile = project.model_copy(update={"projekt": info})
     produced = produce(hostile, checked_example.report, templates)
     assert produced.findings == []
     direktiv = document_text(files_by_name(produced)["Projektdirektiv.docx"])
-    assert "Föreefter & slut" in direktiv
+    assert "Föreefter & slut\tflik\nny rad\ntredje\x85 🦊" in direktiv
     assert "Föräldrastöd ·" in footer_text(files_by_name(produced)["Projektdirektiv.docx"])
 
 
@@ -218,18 +220,22 @@ def test_missing_required_field_blocks_only_its_document(
     assert blocked["personkontrakt:3"].startswith("Personkontrakt Lena Holm.docx skapades inte")
 
 
-def test_unknown_field_fails_only_that_document(checked_example: Checked,
-                                               tmp_path: Path) -> None:
+@pytest.mark.parametrize(("added", "problem"), [
+    ("{{ rapport.vader }}", "fältet 'rapport.vader' finns inte"),
+    ("{% for rad in risker %}{{ rad.risk }}", "mallen har ett fel i en tagg"),
+])
+def test_a_bad_template_fails_only_its_documents(checked_example: Checked, tmp_path: Path,
+                                                 added: str, problem: str) -> None:
     from tests.test_templates import custom_templates
 
-    folder = custom_templates(tmp_path, "statusrapport", "{{ rapport.vader }}")
+    folder = custom_templates(tmp_path, "statusrapport", added)
     produced = produce(checked_example.project, checked_example.report, load_templates(folder))
     names = set(files_by_name(produced))
     assert not any(name.startswith("Statusrapport") for name in names)
     assert {"Projektdirektiv.docx", "Projektplan.docx", "Personkontrakt Nisse Berg.docx"} <= names
     messages = [f.message for f in produced.findings if f.severity == "fel"]
     assert len(messages) == 3
-    assert all("statusrapport.docx" in m and "rapport.vader" in m for m in messages)
+    assert all("statusrapport.docx" in m and problem in m for m in messages)
 
 
 def test_documents_open_in_libreoffice(checked_example: Checked, templates: Any,

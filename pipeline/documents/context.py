@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from pipeline import contract, figures
@@ -83,21 +84,19 @@ def text(value: Any, kind: Kind = Kind.TEXT) -> str:
 
 def values(sheet: Sheet, model: Any) -> dict[str, str]:
     """Every field of the sheet as `text` gives it."""
-    return {key: show(getattr(model, key, None)) for key, show in field_formats(sheet)}
+    return {key: show(getattr(model, key, None)) for key, show in field_formats(sheet.name)}
 
 
 NUMBER_FORMATS: dict[Kind, Callable[[Any], str]] = {
     Kind.AMOUNT: kr, Kind.PERCENT: percent, Kind.NUMBER: number}
-_field_formats: dict[int, tuple[Sheet, tuple[tuple[str, Callable[[Any], str]], ...]]] = {}
 
 
-def field_formats(sheet: Sheet) -> tuple[tuple[str, Callable[[Any], str]], ...]:
-    """(key, the function `text` uses for the field's kind) of each field, made once."""
-    known = _field_formats.get(id(sheet))
-    if known is None or known[0] is not sheet:
-        formats = tuple((f.key, NUMBER_FORMATS.get(f.kind, plain_text)) for f in sheet.fields)
-        known = _field_formats[id(sheet)] = (sheet, formats)
-    return known[1]
+@cache
+def field_formats(sheet_name: str) -> tuple[tuple[str, Callable[[Any], str]], ...]:
+    """(key, the function `text` uses for the field's kind) of each field of the
+    contract's sheet."""
+    return tuple((f.key, NUMBER_FORMATS.get(f.kind, plain_text))
+                 for f in contract.SHEETS_BY_NAME[sheet_name].fields)
 
 
 def plain_text(value: Any) -> str:
