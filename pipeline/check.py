@@ -11,7 +11,7 @@ from pipeline.paths import discover, is_lock_file
 from pipeline.project import Project
 from pipeline.validate import validate
 from pipeline.workbook.parse import parse_project
-from pipeline.workbook.reader import RawWorkbook, read_path, read_workbook
+from pipeline.workbook.reader import RawWorkbook, WorkbookTooLarge, read_path, read_workbook
 
 
 @dataclass
@@ -50,6 +50,8 @@ def check_file(path: Path) -> Checked:
 
 
 def unreadable(exc: Exception) -> Finding:
+    if isinstance(exc, WorkbookTooLarge):
+        return error("workbook-too-large", f"Arbetsboken är för stor: {exc}.")
     return error("workbook-unreadable", f"Arbetsboken kan inte läsas: {exc}.")
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -16,6 +20,7 @@ from openpyxl.styles import PatternFill
 from pipeline import contract
 from pipeline.check import check_file, discover
 from pipeline.cli import main
+from pipeline.workbook.reader import MAX_MEMBERS, MAX_UNPACKED_BYTES
 
 
 def test_text_file_renamed_xlsx_is_one_finding_and_others_are_still_checked(
@@ -253,3 +258,93 @@ def test_large_whole_numbers_read_as_excel_shows_them(make_workbook, fill) -> No
     checked = check_file(make_workbook(fill))
     assert checked.project.statusrapporter[0].rapport_nr == 1152921504606847000  # 16 digits
     assert checked.project.kostnader[0].ar == 2011
+
+
+MODEST_MEMORY = 300 * 1024 * 1024
+"""Peak resident memory `projektmodell check` stays below on a workbook that would unpack
+to more than it may (it needs about 50 MB)."""
+BIG_SHEET = "xl/worksheets/sheet7.xml"  # Risker
+SHEET_START = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               b"<sheetData>")
+
+
+def with_huge_sheet(path: Path, target: Path, blank_megabytes: int) -> Path:
+    """The workbook with its Risker sheet replaced by valid sheet XML holding that many MB
+    of spaces: a zip bomb of a few hundred kB, built in a fraction of a second."""
+    megabyte = b" " * 2**20
+    with zipfile.ZipFile(path) as source, \
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bomb:
+        for info in source.infolist():
+            if info.filename != BIG_SHEET:
+                bomb.writestr(info.filename, source.read(info))
+                continue
+            with bomb.open(BIG_SHEET, "w") as sheet:
+                sheet.write(SHEET_START)
+                for _ in range(blank_megabytes):
+                    sheet.write(megabyte)
+                sheet.write(b"</sheetData></worksheet>")
+    return target
+
+
+def declaring_only_its_start(path: Path, member: str, size: int) -> Path:
+    """The zip with `member` claiming (in its local and central headers, with the matching
+    CRC) to unpack to its first `size` bytes, whatever it really unpacks to."""
+    with zipfile.ZipFile(path) as archive, archive.open(member) as content:
+        start = content.read(size)
+    data, name = bytearray(path.read_bytes()), member.encode()
+    local, central = data.index(name) - 30, data.rindex(name) - 46  # the zip format's layout
+    for crc_at, size_at in ((local + 14, local + 22), (central + 16, central + 24)):
+        data[crc_at:crc_at + 4] = zlib.crc32(start).to_bytes(4, "little")
+        data[size_at:size_at + 4] = size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def check_in_a_process(path: Path) -> tuple[int, str, int]:
+    """`projektmodell check path` as its own process: exit code, output, peak memory."""
+    process = subprocess.Popen([sys.executable, "-m", "pipeline", "check", str(path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    with process.stdout:
+        output = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, output, usage.ru_maxrss * 1024  # kB on Linux
+
+
+def test_workbook_that_would_unpack_to_too_much_is_one_finding(tmp_path: Path,
+                                                              make_workbook) -> None:
+    bomb = with_huge_sheet(make_workbook(), tmp_path / "bomb.xlsx",
+                           MAX_UNPACKED_BYTES // 2**20 + 16)
+    assert bomb.stat().st_size < 2 * 2**20
+    report = check_file(bomb).report
+    assert report.flatten() == [("workbook-too-large", "fel", "")]
+    assert report.findings[0].message.startswith("Arbetsboken är för stor: uppackad blir den "
+                                                 "större än 256 MB")
+    code, output, peak = check_in_a_process(bomb)
+    assert code == 1 and "Arbetsboken är för stor" in output and "Traceback" not in output
+    assert peak < MODEST_MEMORY
+
+
+def test_member_unpacking_to_more_than_it_declares_is_never_unpacked(tmp_path: Path,
+                                                                    make_workbook) -> None:
+    bomb = with_huge_sheet(make_workbook(), tmp_path / "bomb.xlsx",
+                           2 * MAX_UNPACKED_BYTES // 2**20)
+    declaring_only_its_start(bomb, BIG_SHEET, 200)
+    with zipfile.ZipFile(bomb) as archive:
+        assert sum(info.file_size for info in archive.infolist()) < MAX_UNPACKED_BYTES
+    report = check_file(bomb).report
+    assert report.flatten() == [("workbook-unreadable", "fel", "")]
+    code, output, peak = check_in_a_process(bomb)
+    assert code == 1 and "Arbetsboken kan inte läsas" in output and "Traceback" not in output
+    assert peak < MODEST_MEMORY
+
+
+def test_workbook_of_too_many_members_is_one_finding(tmp_path: Path, make_workbook) -> None:
+    crowded = tmp_path / "många.xlsx"
+    crowded.write_bytes(make_workbook().read_bytes())
+    with zipfile.ZipFile(crowded, "a") as archive:
+        for number in range(MAX_MEMBERS + 1 - len(archive.infolist())):
+            archive.writestr(f"xl/media/bild{number}.png", b"")
+    report = check_file(crowded).report
+    assert report.flatten() == [("workbook-too-large", "fel", "")]
+    assert "4\u00a0097 delar, och gränsen är 4\u00a0096" in report.findings[0].message

@@ -17,6 +17,7 @@ from pipeline.check import check_file
 from pipeline.cli import main
 from pipeline.model import CHECKLIST_ITEMS
 from pipeline.workbook.reader import read_workbook
+from pipeline.workbook.writer import style_name
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -38,9 +39,28 @@ def test_new_writes_every_sheet_label_and_prefilled_checklist(tmp_path: Path) ->
     assert [book["Beslut"].cell(r, 1).value for r in range(2, 6)] == ["BP1", "BP2", "BP3", "BP4"]
     svar_dropdowns = [dv for dv in book["Checklistor"].data_validations.dataValidation
                       if dv.formula1 == '"Ja,Nej,Ej aktuellt"']
-    assert svar_dropdowns and "D2" in str(svar_dropdowns[0].sqref)
+    assert len(svar_dropdowns) == 1
+    assert all(f"D{row}" in svar_dropdowns[0].sqref for row in (2, 57, 5000))
     assert book["Checklistor"].freeze_panes == "A2"
-    assert book["Kostnader"]["D2"].number_format == '#,##0 "kr"'
+
+
+def test_rows_below_the_written_ones_get_the_input_look_format_and_dropdown(
+        tmp_path: Path) -> None:
+    """Column formats and whole-column dropdowns, not hundreds of styled empty rows: any
+    row a project leader types in looks and behaves like the first."""
+    run("new", "Test", "--dir", str(tmp_path))
+    book = openpyxl.load_workbook(tmp_path / "Test.xlsx")
+    costs = book["Kostnader"]
+    assert costs.max_row == 1  # only the header row holds cells
+    budget, year, kind = (costs.column_dimensions[letter] for letter in "DCA")
+    assert (budget.number_format, year.number_format) == ('#,##0 "kr"', "0")
+    assert budget.fill.fgColor.rgb == kind.fill.fgColor.rgb == "00FFF9E5"
+    dropdown = next(dv for dv in costs.data_validations.dataValidation
+                    if "Externa tjänster" in dv.formula1)
+    assert "A57" in dropdown.sqref and "A1" not in dropdown.sqref
+    checklist = book["Checklistor"]
+    assert checklist.max_row == 1 + len(CHECKLIST_ITEMS)
+    assert checklist["C2"].fill.fgColor.rgb == "00EDEDED"  # the model's items: grey
 
 
 def test_new_never_overwrites(tmp_path: Path) -> None:
@@ -155,8 +175,70 @@ def rewrite(data: bytes, member: str, change: Any) -> bytes:
 
 
 def test_a_formula_after_every_value_is_still_found(make_workbook) -> None:
-    # Below hundreds of formatted empty rows, with no cached value and no <v> at all.
+    # Far below the last value, with no cached value and no <v> at all.
     formula = '<row r="500"><c r="E500"><f>20*2</f></c></row></sheetData>'
     data = rewrite(make_workbook().read_bytes(), "xl/worksheets/sheet4.xml",
                    lambda xml: xml.replace("</sheetData>", formula))
     assert read_workbook(data).sheets["Personkontrakt"].uncached_formulas == {(500, 5)}
+
+
+OLD_FORMATTED_ROWS = 200
+"""Table rows the `new` of before column formats wrote as styled empty cells."""
+
+
+def with_formatted_empty_rows(path: Path) -> Path:
+    """The workbook as the earlier `new` wrote it: below its header (and any rows with
+    values), each table's first 200 rows are empty cells with the input style, about
+    15,000 of them."""
+    book = openpyxl.load_workbook(path)
+    for sheet in contract.SHEETS:
+        if sheet.table:
+            for row in book[sheet.name].iter_rows(min_row=2, max_row=OLD_FORMATTED_ROWS + 1,
+                                                  max_col=len(sheet.fields)):
+                for cell, field in zip(row, sheet.fields, strict=True):
+                    if cell.value is None:
+                        cell.style = style_name(field.kind)
+    book.save(path)
+    return path
+
+
+def same_check(a: Path, b: Path) -> None:
+    first, second = check_file(a), check_file(b)
+    assert second.project.model_dump(exclude={"source"}) == \
+        first.project.model_dump(exclude={"source"})
+    assert [(f.code, f.location, f.message) for f in second.report.findings] == \
+        [(f.code, f.location, f.message) for f in first.report.findings]
+
+
+def test_a_workbook_from_the_earlier_new_reads_as_one_from_this_new(make_workbook) -> None:
+    blank = {"Projekt": {"projektnamn": "Tom", "projekt_id": "T-1"}}
+    for fill in (blank, None):  # a blank workbook, with findings; the example, without
+        new = make_workbook(fill)
+        old = with_formatted_empty_rows(make_workbook(fill))
+        assert openpyxl.load_workbook(old)["Risker"].max_row == OLD_FORMATTED_ROWS + 1
+        same_check(new, old)
+    assert check_file(new).report.ok and not check_file(
+        make_workbook(blank)).report.ok
+
+
+def add_rows_far_down(path: Path) -> Path:
+    book = openpyxl.load_workbook(path)
+    costs, risks = book["Kostnader"], book["Risker"]
+    for column, value in enumerate(["Resor", "Studiebesök", 2011, "mycket"], start=1):
+        costs.cell(180, column, value)
+    for column, value in enumerate(["Sen leverans", 2, 3, "Följ upp"], start=1):
+        risks.cell(260, column, value)  # below the earlier new's 200 formatted rows
+    book.save(path)
+    return path
+
+
+def test_values_far_below_the_other_rows_keep_their_rows_and_cells(make_workbook) -> None:
+    new = add_rows_far_down(make_workbook())
+    old = add_rows_far_down(with_formatted_empty_rows(make_workbook()))
+    same_check(new, old)
+    checked = check_file(old)
+    assert checked.project.kostnader[-1].row == 180
+    assert (checked.project.risker[-1].row, checked.project.risker[-1].risk) == (
+        260, "Sen leverans")
+    assert [f.location for f in checked.report.findings if f.code == "invalid-value"] == [
+        "Kostnader!D180"]

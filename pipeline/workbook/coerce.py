@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from pipeline.contract import Field, Kind
@@ -41,8 +41,6 @@ A printable text (`str.isprintable` is False for every character of the class) w
 two spaces in a row has none of it: a check faster than the search."""
 EXACT_INTEGERS = 2.0**53
 """Below it every whole float's repr is its exact value (above, repr may round)."""
-NORMALISED: dict[str, str] = {}
-NORMALISED_MAX = 50_000
 
 
 def clean_text(raw: Any, keep_lines: bool) -> str | None:
@@ -143,19 +141,11 @@ def to_integer(raw: Any) -> int:
     return int(value)
 
 
+@lru_cache(maxsize=50_000, typed=True)
 def normalise_label(text: Any) -> str:
-    """How labels and choices are compared: case and spacing do not matter."""
-    if text.__class__ is str:
-        found = NORMALISED.get(text)
-        if found is None:
-            if len(NORMALISED) >= NORMALISED_MAX:
-                NORMALISED.clear()
-            found = NORMALISED[text] = _normalise(text)
-        return found
-    return _normalise(text)
-
-
-def _normalise(text: Any) -> str:
+    """How labels and choices are compared: case and spacing do not matter. (Cached:
+    the same labels and choices come back in every workbook; typed, as 1, 1.0 and True
+    read differently.)"""
     return (clean_text(text, keep_lines=False) or "").rstrip(":").strip().casefold()
 
 

@@ -26,20 +26,17 @@ ColumnPlan = tuple[Field, str, bool, Callable[[Any], Any]]
 """A table field as the row loop needs it: field, key, required, converter."""
 
 
-SheetPlan = tuple[Sheet, dict[str, str], frozenset[str], tuple[ColumnPlan, ...]]
-PLANS: dict[str, SheetPlan] = {}
+SheetPlan = tuple[dict[str, str], frozenset[str], tuple[ColumnPlan, ...]]
 
 
+@cache
 def sheet_plan(sheet: Sheet) -> SheetPlan:
     """Worked out once per process from the contract: the sheet's normalised column labels
     (-> key), its required keys, and per field what reading a cell needs."""
-    plan = PLANS.get(sheet.name)
-    if plan is None or plan[0] is not sheet:
-        wanted = {normalise_label(f.label): f.key for f in sheet.fields}
-        required = frozenset(f.key for f in sheet.fields if f.required)
-        columns = tuple((f, f.key, f.required, converter(f)) for f in sheet.fields)
-        plan = PLANS[sheet.name] = (sheet, wanted, required, columns)
-    return plan
+    wanted = {normalise_label(f.label): f.key for f in sheet.fields}
+    required = frozenset(f.key for f in sheet.fields if f.required)
+    columns = tuple((f, f.key, f.required, converter(f)) for f in sheet.fields)
+    return wanted, required, columns
 
 
 def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]]:
@@ -132,7 +129,7 @@ def parse_key_values(
     values: dict[str, Any] = {}
     where: dict[str, str] = {}
     findings: list[Finding] = []
-    for (field, key, _, convert), blocks in zip(sheet_plan(sheet)[3],
+    for (field, key, _, convert), blocks in zip(sheet_plan(sheet)[2],
                                                 blocks_of_fields(sheet, produced), strict=True):
         row = rows_by_label.get(normalise_label(field.label))
         if row is None:
@@ -150,16 +147,10 @@ def parse_key_values(
     return values, where, findings
 
 
-BLOCKS: dict[tuple[str, tuple[DocKind, ...]], tuple[Sheet, tuple[tuple[str, ...], ...]]] = {}
-
-
+@cache
 def blocks_of_fields(sheet: Sheet, produced: tuple[DocKind, ...]) -> tuple[tuple[str, ...], ...]:
     """`field_blocks` of each of the sheet's fields, worked out once per process."""
-    known = BLOCKS.get((sheet.name, produced))
-    if known is None or known[0] is not sheet:
-        known = BLOCKS[sheet.name, produced] = (
-            sheet, tuple(field_blocks(field, produced) for field in sheet.fields))
-    return known[1]
+    return tuple(field_blocks(field, produced) for field in sheet.fields)
 
 
 def field_blocks(field: Field, produced: tuple[DocKind, ...]) -> tuple[str, ...]:
@@ -217,7 +208,7 @@ def shown(raw: Any) -> str:
 
 def find_header(sheet: Sheet, cells: SheetCells) -> tuple[int, dict[str, int]] | None:
     """The first row holding the required column labels (or, failing that, the most labels)."""
-    _, wanted, required, _ = sheet_plan(sheet)
+    wanted, required, _ = sheet_plan(sheet)
     best: tuple[int, dict[str, int]] | None = None
     for row, line in enumerate(cells.rows[:HEADER_SEARCH_ROWS], 1):
         columns: dict[str, int] = {}
@@ -247,9 +238,9 @@ def parse_table(
     header_row, columns = header
     findings = list(missing_columns(sheet, columns, header_row, produced))
     where = {key: column_letter(column) for key, column in columns.items()}
-    validate = MODELS[sheet.name].__pydantic_validator__.validate_python  # model_validate
+    validate = MODELS[sheet.name].model_validate
     plan = [(field, key, required, convert, columns[key] - 1)
-            for field, key, required, convert in sheet_plan(sheet)[3] if key in columns]
+            for field, key, required, convert in sheet_plan(sheet)[2] if key in columns]
     indexes = [column - 1 for column in columns.values()]
     uncached = cells.uncached_formulas
     rows = []

@@ -1,39 +1,56 @@
 """Read a workbook's cells with their real addresses.
 
-Every zip member is decompressed once, which also checks each one's CRC as
-`ZipFile.testzip` does. python-calamine then reads the values of the sheets the contract
-names (fast, and it gives formula cells their cached value). It cannot say whether a cell
-holds a formula, so the members are scanned for formula elements and, where there are
-any, those sheets' XML for formula cells without a cached value: those are reported,
-never trusted.
+zipfile reads every member once, checking its CRC, within bounds on what a workbook may
+unpack to (`MAX_MEMBERS`, `MAX_UNPACKED_BYTES`). python-calamine then reads the values of
+the sheets the contract names (it gives formula cells their cached value; its zip reader
+refuses a member that unpacks to more than the size the zip declares, and those sizes
+are within the bounds). It cannot say whether a cell holds a formula, so the sheets' XML
+is searched for formula cells without a cached value: those are reported, never trusted.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
-import struct
 import zipfile
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import python_calamine
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from pipeline import contract
 from pipeline.errors import WorkbookUnreadable
 
+MAX_MEMBERS = 4096
+"""Members (files inside the zip) a workbook may hold. One from `new` has 21; pictures,
+comments and charts add a few each, so a project workbook stays far below this."""
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+"""Bytes all members together may unpack to. A filled project workbook unpacks to a few
+hundred kB, with pictures a few MB. A small zip can unpack to gigabytes: such a file is
+refused before it fills the memory, and nothing is decompressed beyond this bound."""
+READ_CHUNK = 1024 * 1024
+"""Bytes decompressed per read of a member: the most held beyond what the bound allows."""
+
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PACKAGE_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+"""The only ways an Office Open XML package may compress a member (ECMA-376 part 2)."""
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CHECKED_SHEETS = frozenset(sheet.name for sheet in contract.SHEETS)
 """The sheets the check reads; others (Instruktioner, a user's own) are never parsed."""
+BROKEN = "filen är skadad eller ofullständig (avbruten kopiering?)"
+
+
+class WorkbookTooLarge(WorkbookUnreadable):
+    """The workbook holds more than MAX_MEMBERS members or unpacks to more than
+    MAX_UNPACKED_BYTES."""
 
 
 @dataclass
@@ -80,9 +97,6 @@ def address(row: int, column: int) -> str:
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 """An <f> element (a formula), with or without a prefix; not <formula1> of a validation."""
-FORMULA_NAME_END = re.compile(rb"f[\s>/]")
-"""A fast first look for FORMULA_ELEMENT (it starts with a literal): where one matches,
-this matches at its f, right after a < or a :."""
 
 
 def parse_address(ref: str) -> tuple[int, int]:
@@ -98,69 +112,38 @@ def parse_address(ref: str) -> tuple[int, int]:
 def read_workbook(data: bytes) -> RawWorkbook:
     """The contract's sheets: values, merged ranges and uncached formulas.
 
-    Raises WorkbookUnreadable."""
+    Raises WorkbookUnreadable (WorkbookTooLarge when it would unpack to too much)."""
     parts = unzip(data)
-    trimmed = without_blank_tails(parts)
-    if trimmed is not None:
-        with contextlib.suppress(WorkbookUnreadable):  # then as the file is, for the message
-            return read_with_calamine(trimmed, parts)
-    return read_with_calamine(data, parts)
-
-
-SHEET_DATA, SHEET_DATA_END, ROW_END = b"<sheetData>", b"</sheetData>", b"</row>"
-VALUE_LETTERS = (b"v", b"f", b"i")
-"""Every element of a sheet that holds a cell's value has one of these letters in its
-name: <v> (a value, a shared string's number), <f> (a formula), <is> (an inline string).
-Rows, empty cells and their attributes as Excel, LibreOffice and openpyxl write them
-(`<row r="60" spans="1:15">`, `<c r="A60" s="4"/>`) have none."""
-WORTH_TRIMMING = 32 * 1024
-"""Bytes of blank rows below which the workbook goes to calamine as it is (trimming
-rewrites the zip, about 0.4 ms)."""
-
-
-def without_blank_tails(parts: dict[str, bytes]) -> bytes | None:
-    """The workbook as an uncompressed zip whose worksheets end at their last row that can
-    hold a value; None when that would leave out too little to be worth it.
-
-    A blank workbook from `new` has 200 formatted input rows per table: about 15,000
-    empty styled cells, most of what calamine parsed, and of its time. What is left out
-    is only rows after the last letter v, f or i of the sheet's data (`VALUE_LETTERS`):
-    rows that cannot hold a value, so the values calamine gives and their addresses are
-    the same."""
-    trimmed = dict(parts)
-    removed = 0
-    for name, xml in parts.items():
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            trimmed[name] = without_blank_tail(xml)
-            removed += len(xml) - len(trimmed[name])
-    if removed < WORTH_TRIMMING:
-        return None
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
-        for name, content in trimmed.items():
-            archive.writestr(name, content)
-    return out.getvalue()
-
-
-def without_blank_tail(xml: bytes) -> bytes:
-    """A worksheet's XML without the rows after the last one that can hold a value (the
-    XML as it is where its sheet data is not written as `without_blank_tails` expects)."""
-    start = xml.find(SHEET_DATA)
-    end = xml.rfind(SHEET_DATA_END)
-    if start < 0 or end < start:
-        return xml
-    start += len(SHEET_DATA)
-    last = max(xml.rfind(letter, start, end) for letter in VALUE_LETTERS)
-    if last < 0:
-        return xml[:start] + xml[end:]
-    cut = xml.find(ROW_END, last, end)
-    if cut < 0:
-        return xml
-    return xml[:cut + len(ROW_END)] + xml[end:]
+    sheets = read_with_calamine(data)
+    try:
+        uncached = find_uncached_formulas(parts, sheets.keys())
+    except (KeyError, ElementTree.ParseError, DefusedXmlException) as exc:
+        raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
+    for name, cells in uncached.items():
+        sheets[name].uncached_formulas = cells
+    return RawWorkbook(sheets)
 
 
 def unzip(data: bytes) -> dict[str, bytes]:
-    """Every member of the workbook's zip, each checked as `ZipFile.testzip` checks it."""
+    """Every member of the workbook's zip by name, CRC-checked, within the bounds."""
+    refuse_other_formats(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise WorkbookUnreadable(BROKEN) from exc
+    with archive:
+        members = archive.infolist()
+        refuse_too_large(members)
+        parts: dict[str, bytes] = {}
+        left = MAX_UNPACKED_BYTES
+        for info in members:
+            content = read_member(archive, info, left)
+            left -= len(content)
+            parts[info.filename] = content
+    return parts
+
+
+def refuse_other_formats(data: bytes) -> None:
     if data.startswith(OLE_MAGIC):
         raise WorkbookUnreadable(
             "filen är lösenordsskyddad (krypterad) eller i det gamla .xls-formatet; "
@@ -171,91 +154,57 @@ def unzip(data: bytes) -> dict[str, bytes]:
             "filen är ingen Excel-arbetsbok (.xlsx), kanske en text- eller CSV-fil "
             "med fel filändelse"
         )
+
+
+def refuse_too_large(members: list[zipfile.ZipInfo]) -> None:
+    """Raises WorkbookTooLarge when the members, by what the zip says of them, are too
+    many or too big (read_member bounds what they really unpack to)."""
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookTooLarge(
+            f"den består av {swedish_number(len(members))} delar, och gränsen är "
+            f"{swedish_number(MAX_MEMBERS)}")
+    if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
+        raise too_large()
+
+
+def too_large() -> WorkbookTooLarge:
+    return WorkbookTooLarge(
+        f"uppackad blir den större än {MAX_UNPACKED_BYTES // 2**20} MB, som är gränsen. "
+        "Ta bort stora bilder och inbäddade filer, eller dela upp den")
+
+
+def swedish_number(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, at_most: int) -> bytes:
+    """The member's content, its CRC checked by zipfile. Decompressed a chunk at a time:
+    WorkbookTooLarge as soon as it holds more than `at_most` bytes, whatever its size in
+    the zip claims."""
+    broken = WorkbookUnreadable(f"filen är skadad ({info.filename} går inte att läsa)")
+    if info.compress_type not in PACKAGE_COMPRESSIONS:
+        raise broken
+    chunks, size = [], 0
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [archive.getinfo(info.filename) for info in archive.filelist]
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise WorkbookUnreadable(BROKEN) from exc
-    parts: dict[str, bytes] = {}
-    for info in members:
-        content = sound_member(data, info)
-        if content is None:
-            return unzip_member_by_member(data)
-        parts[info.filename] = content
-    return parts
+        with archive.open(info) as member:
+            while chunk := member.read(READ_CHUNK):
+                size += len(chunk)
+                if size > at_most:
+                    raise too_large()
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as exc:
+        raise broken from exc  # a wrong CRC or local header, bad data, an encrypted member
+    return b"".join(chunks)
 
 
-BROKEN = "filen är skadad eller ofullständig (avbruten kopiering?)"
-LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
-"""A member's local file header, as zipfile reads it (zipfile.structFileHeader)."""
-UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40
-"""Encrypted, compressed patched data, strong encryption: left to zipfile to refuse."""
-UTF8_NAME = 0x800
-
-
-def sound_member(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
-    """The member's content if it is stored or deflated, whole and of the right CRC; None
-    for anything else, which `unzip_member_by_member` then reads (and names) as before.
-
-    One slice and one `zlib.decompress` per member, without zipfile's file objects."""
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
-            or info.flag_bits & UNSUPPORTED_FLAGS:
-        return None
-    start = info.header_offset
-    header = data[start:start + LOCAL_HEADER.size]
-    if len(header) != LOCAL_HEADER.size:
-        return None
-    signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = \
-        LOCAL_HEADER.unpack(header)
-    name_start = start + LOCAL_HEADER.size
-    begin = name_start + name_length + extra_length
-    raw = data[begin:begin + info.compress_size]
-    if signature != ZIP_MAGIC or len(raw) != info.compress_size:
-        return None
-    try:
-        name = data[name_start:name_start + name_length].decode(
-            "utf-8" if flags & UTF8_NAME else "cp437")
-        content = zlib.decompress(raw, -15) if info.compress_type == zipfile.ZIP_DEFLATED \
-            else raw
-    except (UnicodeDecodeError, zlib.error):
-        return None
-    if name != info.orig_filename or len(content) != info.file_size \
-            or zlib.crc32(content) != info.CRC:
-        return None
-    return content
-
-
-def unzip_member_by_member(data: bytes) -> dict[str, bytes]:
-    """zipfile's own reading of every member, for a zip `sound_member` does not vouch for:
-    it says which member is broken, or how."""
-    parts: dict[str, bytes] = {}
-    broken = None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.filelist:
-                try:
-                    with archive.open(info.filename, "r") as member:
-                        parts[info.filename] = member.read()
-                except zipfile.BadZipFile:
-                    broken = info.filename
-                    break
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise WorkbookUnreadable(BROKEN) from exc
-    if broken:
-        raise WorkbookUnreadable(f"filen är skadad ({broken} går inte att läsa)")
-    return parts
-
-
-def read_with_calamine(data: bytes, parts: dict[str, bytes]) -> RawWorkbook:
+def read_with_calamine(data: bytes) -> dict[str, SheetCells]:
+    """The checked sheets' values and merged ranges, as calamine reads them."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = {name: read_sheet(book, name) for name in book.sheet_names
-                  if name in CHECKED_SHEETS}
-    except Exception as exc:  # calamine raises its own, undocumented error types
+        return {name: read_sheet(book, name) for name in book.sheet_names
+                if name in CHECKED_SHEETS}
+    except Exception as exc:  # CalamineError, and for some broken XML others of calamine's
         raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
-    for name, cells in find_uncached_formulas(parts, sheets.keys()).items():
-        sheets[name].uncached_formulas = cells
-    return RawWorkbook(sheets)
 
 
 def read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> SheetCells:
@@ -266,26 +215,15 @@ def read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> SheetCells:
     return SheetCells(name, rows, merged)
 
 
-def has_formula(xml: bytes) -> bool:
-    for match in FORMULA_NAME_END.finditer(xml):
-        at = match.start()
-        if at and xml[at - 1] in b"<:":
-            return FORMULA_ELEMENT.search(xml) is not None
-    return False
-
-
-def find_uncached_formulas(parts: dict[str, bytes], names: Any = None
+def find_uncached_formulas(parts: dict[str, bytes], names: Collection[str] | None = None
                            ) -> dict[str, set[tuple[int, int]]]:
     """Per sheet name (of `names`, or all), the cells holding a formula whose result was
     never saved."""
-    with_formulas = {member for member, xml in parts.items() if has_formula(xml)}
-    if not with_formulas:
-        return {}  # the usual case: no need to read which member is which sheet
     found: dict[str, set[tuple[int, int]]] = {}
     for name, part in sheet_parts(parts).items():
-        if (names is not None and name not in names) or part not in with_formulas:
+        xml = parts.get(part, b"")
+        if (names is not None and name not in names) or not FORMULA_ELEMENT.search(xml):
             continue
-        xml = parts[part]
         cells = set()
         for _, element in ElementTree.iterparse(io.BytesIO(xml)):
             if element.tag == f"{NS_MAIN}c":

@@ -18,8 +18,9 @@ from pipeline.contract import CONTRACT_VERSION, Field, Kind, Need, Sheet
 from pipeline.model import CHECKLIST_ITEMS, PHASES, DocKind
 from pipeline.workbook.reader import RawWorkbook, SheetCells
 
-FORMATTED_ROWS = 200
-"""Table rows that get dropdowns and number formats in a blank workbook."""
+LAST_ROW = 1_048_576
+"""Excel's last row: a table's dropdowns cover every row below its header, as its column
+formats do."""
 
 LABEL_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -43,24 +44,42 @@ Fill = Mapping[str, Any]
 """Values to put in: sheet name -> {key: value} (key/value sheets) or [{key: value}] (tables)."""
 
 
+NEEDED_FOR = {DocKind.PROJEKTDIREKTIV: "projektdirektivet", DocKind.PROJEKTPLAN: "projektplanen",
+              DocKind.STATUSRAPPORT: "statusrapporten", DocKind.SLUTRAPPORT: "slutrapporten",
+              DocKind.PERSONKONTRAKT: "personkontraktet"}
+KIND_TEXTS = {
+    Kind.TEXT: "kort text (en rad)",
+    Kind.LONGTEXT: "text, flera rader går bra",
+    Kind.EMAIL: "e-postadress",
+    Kind.DATE: "datum (ÅÅÅÅ-MM-DD)",
+    Kind.AMOUNT: "belopp i kronor",
+    Kind.NUMBER: "tal (decimaler går bra)",
+    Kind.INTEGER: "heltal",
+    Kind.PERCENT: "procent",
+}
+
+
 def need_text(field: Field) -> str:
+    """When the field must be filled in, as the instructions say it."""
     if field.need is Need.ALWAYS:
         return "Obligatorisk"
     if isinstance(field.need, DocKind):
-        return f"Behövs för {field.need}"
+        return f"Behövs för {NEEDED_FOR[field.need]}"
     return "Frivillig"
 
 
 def kind_text(field: Field) -> str:
-    texts = {Kind.DATE: "datum (ÅÅÅÅ-MM-DD)", Kind.AMOUNT: "belopp i kronor",
-             Kind.NUMBER: "tal", Kind.INTEGER: "heltal", Kind.PERCENT: "procent (0–100)",
-             Kind.EMAIL: "e-postadress", Kind.LONGTEXT: "text", Kind.TEXT: "text"}
+    """What the field takes, in words: its type, its bounds, its choices."""
     if field.kind is Kind.CHOICE:
-        return "välj: " + ", ".join(field.choices)
-    text = texts[field.kind]
-    if field.kind is Kind.INTEGER and field.minimum is not None and field.maximum is not None:
-        text += f" {field.minimum:g}–{field.maximum:g}"
-    return text
+        return "välj i listan: " + ", ".join(field.choices)
+    low, high = field.minimum, field.maximum
+    if low is not None and high is not None:
+        return f"{KIND_TEXTS[field.kind]} mellan {low:g} och {high:g}"
+    if low is not None:
+        return f"{KIND_TEXTS[field.kind]}, minst {low:g}"
+    if high is not None:
+        return f"{KIND_TEXTS[field.kind]}, högst {high:g}"
+    return KIND_TEXTS[field.kind]
 
 
 def build_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
@@ -151,7 +170,7 @@ def write_key_values(ws: Worksheet, sheet: Sheet, values: Mapping[str, Any]) -> 
         label.font = LABEL_FONT
         label.alignment = Alignment(vertical="top")
         put_value(cell, values.get(field.key))
-        cell.style = style_name(field)
+        cell.style = style_name(field.kind)
         hint.value = " · ".join(x for x in (need_text(field), kind_text(field), field.help) if x)
         hint.font = HELP_FONT
         if field.kind is Kind.CHOICE:
@@ -160,28 +179,38 @@ def write_key_values(ws: Worksheet, sheet: Sheet, values: Mapping[str, Any]) -> 
 
 
 def write_table(ws: Worksheet, sheet: Sheet, rows: Sequence[Mapping[str, Any]]) -> None:
+    """The header, the rows given, and for every row a user adds below them the input look,
+    number format and dropdown: as column formats and validations, not as empty cells."""
+    prefilled = sheet in (contract.CHECKLISTOR, contract.BESLUT)
     for column, field in enumerate(sheet.fields, start=1):
         head = ws.cell(1, column, field.label)
         head.font, head.fill = HEADER_FONT, HEADER_FILL
         head.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(column)].width = WIDTHS.get(
-            field.kind, max(14, len(field.label) + 2))
-    last = max(FORMATTED_ROWS, len(rows)) + 1
-    prefilled = sheet in (contract.CHECKLISTOR, contract.BESLUT)
-    for r in range(2, last + 1):
-        values = rows[r - 2] if r - 2 < len(rows) else {}
-        for column, field in enumerate(sheet.fields, start=1):
+        format_column(ws, column, field)
+        locked = prefilled and field.key in PREFILLED_KEYS
+        for r, values in enumerate(rows, start=2):
             cell = ws.cell(r, column)
             put_value(cell, values.get(field.key))
-            locked = prefilled and field.key in ("fas", "id", "kontrollpunkt", "beslutspunkt",
-                                                 "innebord") and r - 2 < len(rows)
-            cell.style = style_name(field, locked)
-    for column, field in enumerate(sheet.fields, start=1):
+            cell.style = style_name(field.kind, locked)
         if field.kind is Kind.CHOICE:
             letter = get_column_letter(column)
-            add_dropdown(ws, field, f"{letter}2:{letter}{last}")
+            add_dropdown(ws, field, f"{letter}2:{letter}{LAST_ROW}")
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.fields))}1"
+
+
+PREFILLED_KEYS = frozenset({"fas", "id", "kontrollpunkt", "beslutspunkt", "innebord"})
+"""Columns of Checklistor and Beslut that `new` fills from the model (grey, not yellow)."""
+
+
+def format_column(ws: Worksheet, column: int, field: Field) -> None:
+    """The column's width, and the input look and number format a cell typed in it gets
+    (openpyxl's column style: Excel and LibreOffice give it to cells created there)."""
+    dimension = ws.column_dimensions[get_column_letter(column)]
+    dimension.width = WIDTHS.get(field.kind, max(14, len(field.label) + 2))
+    look = input_style(field.kind)
+    dimension.fill, dimension.border = look.fill, look.border
+    dimension.alignment, dimension.number_format = look.alignment, look.number_format
 
 
 def put_value(cell: Any, value: Any) -> None:
@@ -191,20 +220,22 @@ def put_value(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
-def style_name(field: Field, prefilled: bool = False) -> str:
-    """The named cell style of an input cell (named styles keep writing fast)."""
-    return f"{'Förifylld' if prefilled else 'Indata'} {field.kind}"
+def style_name(kind: Kind, prefilled: bool = False) -> str:
+    """The named cell style of an input cell."""
+    return f"{'Förifylld' if prefilled else 'Indata'} {kind}"
+
+
+def input_style(kind: Kind, prefilled: bool = False) -> NamedStyle:
+    return NamedStyle(style_name(kind, prefilled),
+                      fill=PREFILLED_FILL if prefilled else INPUT_FILL, border=BOX,
+                      alignment=Alignment(wrap_text=kind is Kind.LONGTEXT, vertical="top"),
+                      number_format=NUMBER_FORMATS.get(kind, "General"))
 
 
 def register_styles(book: Workbook) -> None:
     for prefilled in (False, True):
         for kind in Kind:
-            style = NamedStyle(
-                style_name(Field("", "", kind), prefilled),
-                fill=PREFILLED_FILL if prefilled else INPUT_FILL, border=BOX,
-                alignment=Alignment(wrap_text=kind is Kind.LONGTEXT, vertical="top"),
-                number_format=NUMBER_FORMATS.get(kind, "General"))
-            book.add_named_style(style)
+            book.add_named_style(input_style(kind, prefilled))
 
 
 def add_dropdown(ws: Worksheet, field: Field, cells: str) -> None:
