@@ -3,8 +3,8 @@ what to do (in the style of frictionless-py's error classes).
 
 A rule reports a finding by calling its type with the message's fields and the finding's
 place: `MISSING_VALUE(label="Syfte", sheet="Projekt", cell="B14")`. The message is the
-template filled in, then what to do. `python -m pipeline.catalogue` prints the README's
-list of codes.
+template filled in, then what to do. `python -m pipeline.catalogue README.md` writes the
+README's list of codes (between its `codes` markers); without an argument it prints it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pipeline.findings import Finding, Severity
@@ -25,7 +26,7 @@ class FindingType:
     severity: Severity | None
     """None: the rule decides (an error where the value blocks a document, else a warning)."""
     message: str
-    """Swedish; `str.format` fields, and `{sheet}` for the finding's sheet."""
+    """Swedish; `str.format` fields, and `{sheet}` and `{value}` for the finding's own."""
     todo: str = ""
     """What to do, in Swedish, after the message (same fields)."""
     about: str = ""
@@ -34,9 +35,9 @@ class FindingType:
     def __call__(self, *, sheet: str | None = None, cell: str | None = None,
                  value: str | None = None, blocks: Iterable[str] = (),
                  severity: Severity | None = None, **fields: Any) -> Finding:
-        text = self.message.format(sheet=sheet, **fields)
+        text = self.message.format(sheet=sheet, value=value, **fields)
         if self.todo:
-            text += " " + self.todo.format(sheet=sheet, **fields)
+            text += " " + self.todo.format(sheet=sheet, value=value, **fields)
         level = severity or self.severity
         if level is None:
             raise ValueError(f"{self.code}: the rule must give the severity")
@@ -48,6 +49,10 @@ class FindingType:
 WORKBOOK_UNREADABLE = FindingType(
     "workbook-unreadable", ERROR, "Arbetsboken kan inte läsas: {reason}.",
     about="The file is not a workbook this program can open (encrypted, .xls, text, damaged).")
+WORKBOOK_TOO_LARGE = FindingType(
+    "workbook-too-large", ERROR, "Arbetsboken är för stor: {reason}.",
+    about="The workbook would unpack to more than the bounds allow (a zip bomb, or huge "
+          "embedded files); it is not read.")
 WORKBOOK_FAILED = FindingType(
     "workbook-failed", ERROR, "{reason}",
     about="The workbook could not be checked or built (the reason says why); the build goes on.")
@@ -202,5 +207,18 @@ def markdown_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+START, END = "<!-- codes: start -->\n", "<!-- codes: end -->"
+
+
+def with_table(readme: str) -> str:
+    """The README with its list of codes replaced by the catalogue's."""
+    before, rest = readme.split(START, 1)
+    return before + START + markdown_table() + END + rest.split(END, 1)[1]
+
+
 if __name__ == "__main__":
-    sys.stdout.write(markdown_table())
+    if len(sys.argv) > 1:
+        path = Path(sys.argv[1])
+        path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        sys.stdout.write(markdown_table())

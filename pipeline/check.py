@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.catalogue import WORKBOOK_TOO_LARGE, WORKBOOK_UNREADABLE
 from pipeline.errors import WorkbookUnreadable
-from pipeline.findings import Finding, Report, error
+from pipeline.findings import Finding, Report
 from pipeline.paths import discover, is_lock_file
 from pipeline.project import Project
 from pipeline.validate import validate
@@ -50,9 +51,8 @@ def check_file(path: Path) -> Checked:
 
 
 def unreadable(exc: Exception) -> Finding:
-    if isinstance(exc, WorkbookTooLarge):
-        return error("workbook-too-large", f"Arbetsboken är för stor: {exc}.")
-    return error("workbook-unreadable", f"Arbetsboken kan inte läsas: {exc}.")
+    kind = WORKBOOK_TOO_LARGE if isinstance(exc, WorkbookTooLarge) else WORKBOOK_UNREADABLE
+    return kind(reason=exc)
 
 
 __all__ = ["Checked", "check_bytes", "check_cells", "check_file", "discover", "is_lock_file"]

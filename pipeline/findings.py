@@ -1,4 +1,7 @@
-"""Findings as values: a stable code, a severity, a location and a Swedish message."""
+"""Findings as values: a stable code, a severity, a location and a Swedish message.
+
+The kinds of finding, with their codes and messages, are declared in pipeline/catalogue.py.
+"""
 
 from __future__ import annotations
 
@@ -33,16 +36,6 @@ class Finding:
         return {"code": self.code, "severity": str(self.severity), "message": self.message,
                 "sheet": self.sheet, "cell": self.cell, "value": self.value,
                 "blocks": list(self.blocks)}
-
-
-def error(code: str, message: str, *, sheet: str | None = None, cell: str | None = None,
-          value: str | None = None, blocks: tuple[str, ...] = ()) -> Finding:
-    return Finding(code, Severity.ERROR, message, sheet, cell, value, blocks)
-
-
-def warning(code: str, message: str, *, sheet: str | None = None, cell: str | None = None,
-            value: str | None = None, blocks: tuple[str, ...] = ()) -> Finding:
-    return Finding(code, Severity.WARNING, message, sheet, cell, value, blocks)
 
 
 @dataclass

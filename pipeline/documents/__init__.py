@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import UndefinedError
 
+from pipeline.catalogue import DOCUMENT_BLOCKED, TEMPLATE_INVALID, TEMPLATE_RENDER_FAILED
 from pipeline.documents.context import MUNICIPALITY, Context, build_context, project_context
 from pipeline.documents.plan import PlannedDocument, plan
 from pipeline.documents.render import (
@@ -30,7 +31,7 @@ from pipeline.documents.render import (
     unknown_fields,
 )
 from pipeline.errors import TemplateError
-from pipeline.findings import Finding, Report, error, warning
+from pipeline.findings import Finding, Report
 from pipeline.model import DOCUMENTS, DocKind
 from pipeline.paths import TEMPLATES_DIR
 from pipeline.project import Project
@@ -176,21 +177,17 @@ def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
 
 def blocked_finding(doc: PlannedDocument) -> Finding:
     where = ", ".join(dict.fromkeys(f.location or f.code for f in doc.blocked_by))
-    return warning("document-blocked",
-                   f"{doc.name} skapades inte: rätta först felen i {where}.",
-                   blocks=(doc.id,))
+    return DOCUMENT_BLOCKED(document=doc.name, where=where, blocks=(doc.id,))
 
 
 def template_finding(doc: PlannedDocument, template: Template) -> Finding:
-    return error("template-invalid",
-                 f"{doc.name} skapades inte: " + " ".join(template.problems),
-                 value=template.file_name, blocks=(doc.id,))
+    return TEMPLATE_INVALID(document=doc.name, problems=" ".join(template.problems),
+                            value=template.file_name, blocks=(doc.id,))
 
 
 def render_finding(doc: PlannedDocument, template: Template, what: str) -> Finding:
-    return error("template-render-failed",
-                 f"{doc.name} skapades inte: mallen {template.file_name} gav {what}.",
-                 value=template.file_name, blocks=(doc.id,))
+    return TEMPLATE_RENDER_FAILED(document=doc.name, template=template.file_name, what=what,
+                                  value=template.file_name, blocks=(doc.id,))
 
 
 __all__ = ["TEMPLATES_DIR", "OutputFile", "PlannedDocument", "Produced", "Templates",

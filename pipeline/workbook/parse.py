@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from pipeline import contract
+from pipeline import catalogue, contract
 from pipeline.contract import CONTRACT_VERSION, Field, Need, Sheet
-from pipeline.findings import Finding, error, warning
+from pipeline.findings import Finding, Severity
 from pipeline.model import DOCUMENTS, DocKind, phase_by_name
 from pipeline.project import MODELS, Project, attribute, empty_project
 from pipeline.workbook.coerce import ValueProblem, converter, is_blank, normalise_label
@@ -51,11 +51,9 @@ def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]
         return empty_project(source), findings
     version = label_value(projekt, "Mallversion")
     if version is not None and normalise_label(version) not in (CONTRACT_VERSION, "1.0"):
-        findings.append(error(
-            "contract-version",
-            f"Arbetsboken följer mallversion {version}, men programmet läser version "
-            f"{CONTRACT_VERSION}. Skapa en ny arbetsbok med 'projektmodell new' och flytta "
-            "över uppgifterna.", sheet=contract.PROJEKT.name, value=str(version)))
+        findings.append(catalogue.CONTRACT_VERSION(
+            version=version, expected=CONTRACT_VERSION, sheet=contract.PROJEKT.name,
+            value=str(version)))
         return empty_project(source), findings
 
     phase_cell = label_value(projekt, "Aktuell fas")
@@ -82,10 +80,7 @@ def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]
 
 def missing_sheet(sheet: Sheet, produced: tuple[DocKind, ...]) -> Finding:
     blocks = produced if sheet is contract.PROJEKT else blocked_by(sheet, None, produced)
-    return error("sheet-missing",
-                 f"Bladet '{sheet.name}' saknas. Lägg tillbaka det (kopiera det från en ny "
-                 "arbetsbok från 'projektmodell new') utan att byta namn på det.",
-                 sheet=sheet.name, blocks=tuple(str(b) for b in blocks))
+    return catalogue.SHEET_MISSING(sheet=sheet.name, blocks=tuple(str(b) for b in blocks))
 
 
 def blocked_by(sheet: Sheet, row: int | None, produced: tuple[DocKind, ...]) -> tuple[str, ...]:
@@ -112,10 +107,8 @@ def label_value(sheet: SheetCells, label: str) -> Any:
 
 def merged_cell_findings(sheet: SheetCells) -> Iterator[Finding]:
     for cell_range in sheet.merged:
-        yield warning("merged-cells",
-                      f"Cellerna {cell_range} är sammanfogade. Programmet läser bara den "
-                      "första cellen; dela upp dem (Dela cellsammanfogning) och fyll i varje "
-                      "cell.", sheet=sheet.name, cell=cell_range.split(":")[0])
+        yield catalogue.MERGED_CELLS(cells=cell_range, sheet=sheet.name,
+                                     cell=cell_range.split(":")[0])
 
 
 def parse_key_values(
@@ -133,12 +126,9 @@ def parse_key_values(
                                                 blocks_of_fields(sheet, produced), strict=True):
         row = rows_by_label.get(normalise_label(field.label))
         if row is None:
-            severity = error if blocks else warning
-            findings.append(severity(
-                "label-missing",
-                f"Raden '{field.label}' saknas i kolumn A på bladet '{sheet.name}'. "
-                "Skriv tillbaka etiketten exakt så och värdet i kolumn B.",
-                sheet=sheet.name, blocks=blocks))
+            findings.append(catalogue.LABEL_MISSING(
+                label=field.label, sheet=sheet.name, blocks=blocks,
+                severity=Severity.ERROR if blocks else Severity.WARNING))
             continue
         where[key] = address(row, 2)
         value, found = read_cell(sheet, field, convert, cells, row, 2, blocks)
@@ -183,22 +173,18 @@ def read_cell(
 
 
 def uncached_formula(sheet: Sheet, field: Field, cell: str, blocks: tuple[str, ...]) -> Finding:
-    return error(
-        "formula-without-value",
-        f"'{field.label}' är en formel utan sparat resultat (arbetsboken sparades av ett "
-        "program som inte räknar). Skriv in värdet, eller öppna och spara filen i Excel "
-        "eller LibreOffice.", sheet=sheet.name, cell=cell, blocks=blocks)
+    return catalogue.FORMULA_WITHOUT_VALUE(label=field.label, sheet=sheet.name, cell=cell,
+                                           blocks=blocks)
 
 
 def missing_value(sheet: Sheet, field: Field, cell: str, blocks: tuple[str, ...]) -> Finding:
-    return error("missing-value", f"'{field.label}' saknas. Fyll i cellen.",
-                 sheet=sheet.name, cell=cell, blocks=blocks)
+    return catalogue.MISSING_VALUE(label=field.label, sheet=sheet.name, cell=cell, blocks=blocks)
 
 
 def invalid_value(sheet: Sheet, field: Field, cell: str, raw: Any, problem: ValueProblem,
                   blocks: tuple[str, ...]) -> Finding:
-    return error("invalid-value", f"'{field.label}': värdet '{shown(raw)}' {problem}.",
-                 sheet=sheet.name, cell=cell, value=shown(raw), blocks=blocks)
+    return catalogue.INVALID_VALUE(label=field.label, value=shown(raw), problem=problem,
+                                   sheet=sheet.name, cell=cell, blocks=blocks)
 
 
 def shown(raw: Any) -> str:
@@ -230,11 +216,9 @@ def parse_table(
 ) -> tuple[list[Any], dict[str, str], list[Finding]]:
     header = find_header(sheet, cells)
     if header is None:
-        return [], {}, [error(
-            "header-missing",
-            f"Rubrikraden saknas på bladet '{sheet.name}'. Den ska innehålla kolumnerna "
-            + ", ".join(f.label for f in sheet.fields) + ".",
-            sheet=sheet.name, blocks=blocked_by(sheet, None, produced))]
+        return [], {}, [catalogue.HEADER_MISSING(
+            columns=", ".join(f.label for f in sheet.fields), sheet=sheet.name,
+            blocks=blocked_by(sheet, None, produced))]
     header_row, columns = header
     findings = list(missing_columns(sheet, columns, header_row, produced))
     where = {key: column_letter(column) for key, column in columns.items()}
@@ -289,12 +273,8 @@ def missing_columns(
     for field in sheet.fields:
         if field.key in columns:
             continue
-        message = (f"Kolumnen '{field.label}' saknas i rubrikraden (rad {header_row}) på bladet "
-                   f"'{sheet.name}'. Skriv rubriken exakt så.")
-        if field.required:
-            yield error("column-missing", message, sheet=sheet.name,
-                        cell=f"{header_row}:{header_row}",
-                        blocks=blocked_by(sheet, None, produced))
-        else:
-            yield warning("column-missing", message + " Värdena i kolumnen läses inte.",
-                          sheet=sheet.name, cell=f"{header_row}:{header_row}")
+        yield catalogue.COLUMN_MISSING(
+            label=field.label, row=header_row, sheet=sheet.name, cell=f"{header_row}:{header_row}",
+            unread="" if field.required else " Värdena i kolumnen läses inte.",
+            severity=Severity.ERROR if field.required else Severity.WARNING,
+            blocks=blocked_by(sheet, None, produced) if field.required else ())
