@@ -5,17 +5,15 @@ from __future__ import annotations
 from pipeline import contract
 from pipeline.errors import WorkbookUnreadable
 from pipeline.workbook.parse import parse_project
-from pipeline.workbook.reader import RawWorkbook, read_workbook
+from pipeline.workbook.reader import read_workbook
 
 
 def read_identity(data: bytes) -> tuple[str | None, str | None] | None:
     """(Projekt-ID, Projektnamn) exactly as the check reads them, from the Projekt sheet
     alone; None if the workbook cannot be read at all (the check then says why)."""
     try:
-        sheets = read_workbook(data).sheets
+        only_projekt = read_workbook(data, {contract.PROJEKT.name})
     except WorkbookUnreadable:
         return None
-    name = contract.PROJEKT.name
-    only_projekt = RawWorkbook({name: sheets[name]} if name in sheets else {})
     info = parse_project(only_projekt, "")[0].info
     return info.projekt_id, info.projektnamn

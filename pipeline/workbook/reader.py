@@ -109,12 +109,12 @@ def parse_address(ref: str) -> tuple[int, int]:
     return int(m[2]), column
 
 
-def read_workbook(data: bytes) -> RawWorkbook:
-    """The contract's sheets: values, merged ranges and uncached formulas.
+def read_workbook(data: bytes, names: Collection[str] = CHECKED_SHEETS) -> RawWorkbook:
+    """The contract's sheets (or those named): values, merged ranges and uncached formulas.
 
     Raises WorkbookUnreadable (WorkbookTooLarge when it would unpack to too much)."""
     parts = unzip(data)
-    sheets = read_with_calamine(data)
+    sheets = read_with_calamine(data, names)
     try:
         uncached = find_uncached_formulas(parts, sheets.keys())
     except (KeyError, ElementTree.ParseError, DefusedXmlException) as exc:
@@ -197,12 +197,12 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, at_most: int) -
     return b"".join(chunks)
 
 
-def read_with_calamine(data: bytes) -> dict[str, SheetCells]:
-    """The checked sheets' values and merged ranges, as calamine reads them."""
+def read_with_calamine(data: bytes, names: Collection[str] = CHECKED_SHEETS
+                       ) -> dict[str, SheetCells]:
+    """The named sheets' values and merged ranges, as calamine reads them."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return {name: read_sheet(book, name) for name in book.sheet_names
-                if name in CHECKED_SHEETS}
+        return {name: read_sheet(book, name) for name in book.sheet_names if name in names}
     except Exception as exc:  # CalamineError, and for some broken XML others of calamine's
         raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
 
