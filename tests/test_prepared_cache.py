@@ -1,5 +1,5 @@
-"""The private cache of prepared templates and of the economy prototype (pipeline.private_cache):
-a run that takes them from the cache gives what a run preparing them gives."""
+"""The private cache of prepared templates (pipeline.private_cache): a run that takes them
+from the cache gives what a run preparing them gives."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from pipeline.documents import (
     template_problems,
 )
 from pipeline.documents.render import clean, render_clean_docx
-from pipeline.economy import prototype
 from pipeline.model import DOCUMENTS
 from tests.conftest import EXAMPLE_PATH
 
@@ -102,40 +101,28 @@ def test_a_warm_load_renders_every_template_as_a_cold_one(cache_folder: Path) ->
     assert example_documents(warm) == example_documents(cold)
 
 
-def test_the_economy_prototype_from_the_cache_equals_openpyxls(cache_folder: Path) -> None:
-    made = prototype.__wrapped__()
-    written = entries(cache_folder)
-    assert list(written) == ["economy-prototype.bin"]
-    assert prototype.__wrapped__() == made
-    assert entries(cache_folder) == written
-
-
 def test_a_corrupted_entry_is_ignored_and_replaced(cache_folder: Path) -> None:
     cold = load_templates()
     expected = renders(cold)
-    made = prototype.__wrapped__()
     paths = sorted(cache_folder.iterdir())
-    assert len(paths) == len(DOCUMENTS) + 1
+    assert len(paths) == len(DOCUMENTS)
     damages = [
         lambda data: data[:len(data) // 2],                                # truncated
         lambda data: data[:-10] + bytes(b ^ 0xFF for b in data[-10:]),     # payload changed
         lambda data: b"",                                                  # empty
         lambda data: b"not a cache entry at all",
         lambda data: data[:30] + bytes([data[30] ^ 1]) + data[31:],        # another key
-        lambda data: data[:-1],
     ]
     for path, damage in zip(paths, damages, strict=True):
         path.write_bytes(damage(path.read_bytes()))
     corrupted = entries(cache_folder)
 
     again = load_templates()
-    assert prototype.__wrapped__() == made
     replaced = entries(cache_folder)
     assert all(replaced[name] != corrupted[name] for name in corrupted)
     assert renders(again) == expected
     assert problems(again) == problems(cold)
     load_templates()
-    prototype.__wrapped__()
     assert entries(cache_folder) == replaced  # the replacements are good entries
 
 

@@ -77,7 +77,7 @@ if TYPE_CHECKING:  # imported where they are used: a build with nothing to do ne
 
     from pipeline.check import Checked
     from pipeline.documents import OutputFile, Templates
-    from pipeline.economy import EconomyBook
+    from pipeline.economy import ProjectRows
     from pipeline.portfolio import PortfolioEntry, ProjectSummary
     from pipeline.project import Project
 
@@ -760,13 +760,13 @@ class Run:
             return
         from pipeline.portfolio import index_html
 
-        book, entries, failures = self.gather_portfolio()
-        self.write_portfolio_file(ECONOMY_FILE, failures, book.to_bytes)
+        economy, entries, failures = self.gather_portfolio()
+        self.write_portfolio_file(ECONOMY_FILE, failures, economy)
         self.write_portfolio_file(
             INDEX_FILE, failures, lambda: index_html(entries, datetime.now()).encode("utf-8"))
         self.state.write_json(PORTFOLIO_KEY, {"key": key})
 
-    def gather_portfolio(self) -> tuple[EconomyBook, list[PortfolioEntry],
+    def gather_portfolio(self) -> tuple[Callable[[], bytes], list[PortfolioEntry],
                                         dict[str, Exception]]:
         """Every project's rows in ekonomi.xlsx and its line in index.html: those built in
         this run were made by their workers, the others are loaded one at a time."""
@@ -779,11 +779,11 @@ class Run:
             summary = parts.summaries.get(project.workbook)
             if summary is None:
                 checked = Checked(self.load_project(project), project.report.unpack())
-                parts.make(ECONOMY_FILE, lambda c=checked: parts.book.add(c))
+                parts.make(ECONOMY_FILE, lambda c=checked: parts.add_economy(c))
                 summary = parts.make(INDEX_FILE, lambda c=checked: summarize_checked(c))
             if summary is not None:
                 entries.append(entry_for(project, summary))
-        return parts.book, entries, parts.failures
+        return parts.economy_bytes, entries, parts.failures
 
     def load_project(self, project: ProjectResult) -> Project | None:
         """The project as this run left it (its report is the result's); None if gone. A
@@ -894,17 +894,20 @@ class PortfolioParts:
     whose projects failed is named in `failures` (the other file goes on)."""
 
     def __init__(self) -> None:
-        self._book: EconomyBook | None = None
+        self.economy: list[ProjectRows] = []
         self.summaries: dict[str, ProjectSummary] = {}
         self.failures: dict[str, Exception] = {}
 
-    @property
-    def book(self) -> EconomyBook:
-        if self._book is None:
-            from pipeline.economy import EconomyBook
+    def add_economy(self, checked: Checked) -> None:
+        from pipeline.economy import project_rows
 
-            self._book = EconomyBook()
-        return self._book
+        self.economy.append(project_rows(checked))
+
+    def economy_bytes(self) -> bytes:
+        """ekonomi.xlsx of the projects' rows, in Projekt-ID order."""
+        from pipeline.economy import economy_bytes, project_key
+
+        return economy_bytes(sorted(self.economy, key=project_key))
 
     def make(self, name: str, action: Callable[[], T]) -> T | None:
         """What `action` makes for file `name`; None once that file has failed."""
@@ -920,7 +923,7 @@ class PortfolioParts:
         """A built project's rows and summary, made by its worker."""
         economy, summary = outcome.economy, outcome.summary
         if economy is not None:
-            self.make(ECONOMY_FILE, lambda: self.book.add_entry(economy))
+            self.make(ECONOMY_FILE, lambda: self.economy.append(economy))
         if summary is not None:
             self.summaries[workbook] = summary
 

@@ -27,22 +27,20 @@ from pipeline.paths import CALCULATION_FILE, FINDINGS_REPORT, TEMPLATES_DIR
 if TYPE_CHECKING:
     from pipeline.check import Checked
     from pipeline.documents import OutputFile, Templates
-    from pipeline.economy import BookEntry
+    from pipeline.economy import ProjectRows
     from pipeline.portfolio import ProjectSummary
 
 _templates: Templates | None = None
 
 
 def import_for_production() -> None:
-    """Import what the tasks use and make what they make once per process (the economy
-    workbooks' prototype), so that forked workers inherit it instead of each making it."""
+    """Import what the tasks use, so that forked workers inherit the modules instead of
+    each importing them."""
     import pipeline.check
     import pipeline.documents
+    import pipeline.economy
     import pipeline.portfolio
     import pipeline.report_text  # noqa: F401
-    from pipeline.economy import prototype
-
-    prototype()
 
 
 def init_worker(templates_folder: Path | None) -> None:
@@ -98,7 +96,7 @@ class ProduceOutcome:
     """The documents, the calculation and the findings report."""
     stored: bytes = b""
     """The project's Checked as the state's JSON (serialized here, off the parent)."""
-    economy: BookEntry | None = None
+    economy: ProjectRows | None = None
     """The project's rows in ekonomi.xlsx."""
     summary: ProjectSummary | None = None
     """What index.html shows of the project."""
@@ -130,7 +128,7 @@ def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
     bytes, and what ekonomi.xlsx and index.html show of it (the spooled project stays as
     it is: producing only adds findings to its report)."""
     from pipeline.documents import OutputFile, produce
-    from pipeline.economy import book_entry, calculation_of
+    from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
     from pipeline.report_text import format_report
 
@@ -143,8 +141,8 @@ def produce_task(workbook: str, spooled: Path) -> ProduceOutcome:
         produced = produce(checked.project, checked.report, _templates)
         report = checked.report
         report.extend(produced.findings)
-        economy = book_entry(checked)
-        files = [*produced.files, OutputFile(CALCULATION_FILE, calculation_of(economy)),
+        economy = project_rows(checked)
+        files = [*produced.files, OutputFile(CALCULATION_FILE, calculation_bytes(economy)),
                  OutputFile(FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8"))]
         text = report_json(report)
         return ProduceOutcome(workbook, PackedReport(report, text), files,
