@@ -20,7 +20,7 @@ import os
 import shutil
 import zipfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -102,11 +102,15 @@ class Record:
     def head(self) -> Record:
         """The record without its report, summary and economy rows (what a run keeps of
         every workbook in memory)."""
-        return Record(**{f.name: getattr(self, f.name) for f in fields(self)
-                         if f.name not in DETAILS})
+        return Record(**{**as_dict(self), **dict.fromkeys(DETAILS)})
 
 
 DETAILS = ("report", "summary", "economy")
+
+
+def as_dict(record: Record) -> dict[str, Any]:
+    """The record's fields by name, its values as they are (no deep copy)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 def record_key(workbook: str) -> str:
@@ -176,14 +180,14 @@ class State:
 
     def save(self, record: Record) -> None:
         """Write the record (once the files it names are in place)."""
-        text = json.dumps(asdict(record), ensure_ascii=False, default=str)
+        text = json.dumps(as_dict(record), ensure_ascii=False, default=str)
         write_atomic(self.record_path(record.workbook), text.encode("utf-8"), sync=False)
 
     def update(self, workbook: str, **changes: Any) -> None:
         """Change a saved record's head (files, stale, deleted), its details kept."""
         record = self.load(workbook)
         if record is not None:
-            self.save(Record(**{**asdict(record), **changes}))
+            self.save(Record(**{**as_dict(record), **changes}))
 
     def forget(self, workbook: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -4,8 +4,8 @@ A template is prepared once per process (`prepare`): docxtpl opens it and gives 
 patched Jinja source of its body, headers, footers and footnotes, and every member of the
 zip is read once. A document (`render_document`) is then what `DocxTemplate.render` does,
 step by step with its methods: `render_xml_part` of each part, `fix_tables` and
-`fix_docpr_ids` on the body, put in the document by `map_tree`; the .docx is written with
-zipfile, the rendered parts and every other member as the template has it.
+`fix_docpr_ids` on the document (prepared whole, so no `map_tree` is needed); the .docx
+is written with zipfile, the rendered parts and every other member as the template has it.
 
 Autoescaping is on and the undefined strict: a value with `&`, `<`, quotes, emoji or line
 breaks appears as written (docxtpl turns line breaks and tabs into Word's), and a template
@@ -121,8 +121,11 @@ def prepare(data: bytes) -> PreparedTemplate:
     template = DocxTemplate(io.BytesIO(data))
     template.render_init()
     document = template.docx.part
-    body = JinjaPart(member_name(document), document,
-                     template.patch_xml(template.get_xml()), "utf-8")
+    # The whole w:document, not only its body as `get_xml` gives: rendered and fixed as
+    # docxtpl does the body, it is then the part as it is written, with no `map_tree`
+    # (which moves every node of the rendered body into the template's document).
+    whole = template.xml_to_string(template.docx.element)
+    body = JinjaPart(member_name(document), document, template.patch_xml(whole), "utf-8")
     parts = []
     for uri in (template.HEADER_URI, template.FOOTER_URI):
         for _key, part in template.get_headers_footers(uri):
@@ -167,7 +170,7 @@ def render_document(prepared: PreparedTemplate, context: dict[str, Any],
 
 
 def body_xml(prepared: PreparedTemplate, context: dict[str, Any], env: Environment) -> bytes:
-    """word/document.xml rendered as `DocxTemplate.render` renders it."""
+    """word/document.xml rendered as `DocxTemplate.render` renders its body."""
     from lxml import etree
 
     template = prepared.docx
@@ -175,9 +178,7 @@ def body_xml(prepared: PreparedTemplate, context: dict[str, Any], env: Environme
     xml = template.render_xml_part(prepared.body.source, prepared.body.part, context, env)
     tree = template.fix_tables(xml)
     template.fix_docpr_ids(tree)
-    template.map_tree(tree)
-    return etree.tostring(template.docx.element, xml_declaration=True, encoding="UTF-8",
-                          standalone=True)
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def core_properties_xml(prepared: PreparedTemplate, context: dict[str, Any]) -> bytes | None:
