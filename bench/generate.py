@@ -22,7 +22,7 @@ from typing import Any
 from pipeline import contract
 from pipeline.example import checklist, decisions, example_fill
 from pipeline.model import PHASES
-from pipeline.workbook.writer import build_workbook
+from pipeline.workbook.writer import build_workbook, style_name
 
 SEED = 20111
 NAMES = ("Föräldrastöd", "Digital skola", "Trygg äldreomsorg", "Hållbart resande",
@@ -110,22 +110,39 @@ def shift_dates(rows: list[dict[str, Any]], delta: timedelta) -> None:
                 row[key] = value + delta
 
 
-def write_one(index: int, folder: Path, seed: int = SEED) -> Path:
+def write_one(index: int, folder: Path, formatted_rows: int = 0, seed: int = SEED) -> Path:
     """Workbook number index: its own seed, so any subset is the same books."""
     fill = project_fill(index, random.Random(seed * 1_000_003 + index))
     projekt = fill[contract.PROJEKT.name]
     book = build_workbook(projekt["projektnamn"], projekt["projekt_id"], fill)
+    if formatted_rows:
+        add_formatted_rows(book, formatted_rows)
     path = folder / f"projekt-{index:05d}.xlsx"
     book.save(path)
     return path
 
 
-def generate(count: int, folder: Path, jobs: int | None = None) -> list[Path]:
-    """Write workbooks 0..count-1 into folder (created), skipping those already there."""
+def add_formatted_rows(book: Any, count: int) -> None:
+    """Each table's first `count` rows below its header as the earlier `new` wrote them:
+    the empty cells styled as input cells (200 rows: about 15,000 cells a workbook)."""
+    for sheet in contract.SHEETS:
+        if sheet.table:
+            for row in book[sheet.name].iter_rows(min_row=2, max_row=count + 1,
+                                                  max_col=len(sheet.fields)):
+                for cell, field in zip(row, sheet.fields, strict=True):
+                    if cell.value is None:
+                        cell.style = style_name(field.kind)
+
+
+def generate(count: int, folder: Path, jobs: int | None = None,
+             formatted_rows: int = 0) -> list[Path]:
+    """Write workbooks 0..count-1 into folder (created), skipping those already there;
+    with `formatted_rows`, as the earlier `new` wrote them."""
     folder.mkdir(parents=True, exist_ok=True)
     wanted = [i for i in range(count) if not (folder / f"projekt-{i:05d}.xlsx").exists()]
     with ProcessPoolExecutor(jobs or os.cpu_count()) as pool:
-        list(pool.map(write_one, wanted, [folder] * len(wanted), chunksize=8))
+        list(pool.map(write_one, wanted, [folder] * len(wanted),
+                      [formatted_rows] * len(wanted), chunksize=8))
     return sorted(folder.glob("projekt-*.xlsx"))[:count]
 
 
@@ -133,8 +150,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workbooks", type=int, default=200)
     parser.add_argument("--out", type=Path, default=Path("bench-input"))
+    parser.add_argument("--formatted-rows", type=int, default=0,
+                        help="style this many empty rows per table, as the earlier new did")
     args = parser.parse_args()
-    print(f"{len(generate(args.workbooks, args.out))} arbetsböcker i {args.out}")
+    books = generate(args.workbooks, args.out, formatted_rows=args.formatted_rows)
+    print(f"{len(books)} arbetsböcker i {args.out}")
 
 
 if __name__ == "__main__":

@@ -144,9 +144,9 @@ def warm_cache(books: list[Path], work: Path) -> None:
 
 
 def measure(count: int, baseline_count: int, work: Path,
-            baseline_rate: float | None = None) -> list[Measured]:
+            baseline_rate: float | None = None, formatted_rows: int = 0) -> list[Measured]:
     compile_sources()
-    books = generate(count, work / "workbooks")
+    books = generate(count, work / f"workbooks-{formatted_rows}", formatted_rows=formatted_rows)
     input_folder = subset(books, work / f"input-{count}")
     baseline_input = subset(books[:baseline_count], work / f"input-baseline-{baseline_count}")
     outputs = {name: work / f"out-{count}-{name}" for name in ("baseline", "jobs1", "jobs2")}
@@ -200,10 +200,14 @@ def main() -> None:
                         help="measure the baseline on the first K of the workbooks only")
     parser.add_argument("--baseline-rate", type=float, default=None,
                         help="documents/s of an earlier baseline run: do not run it again")
+    parser.add_argument("--formatted-rows", type=int, default=0,
+                        help="workbooks as the earlier new wrote them: this many styled "
+                             "empty rows per table (it wrote 200)")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/projektmodell-bench"))
     args = parser.parse_args()
     baseline_count = min(args.baseline_workbooks or args.workbooks, args.workbooks)
-    print(table(measure(args.workbooks, baseline_count, args.dir, args.baseline_rate)))
+    print(table(measure(args.workbooks, baseline_count, args.dir, args.baseline_rate,
+                        args.formatted_rows)))
 
 
 if __name__ == "__main__":
