@@ -12,6 +12,10 @@ ECONOMY_FILE = "ekonomi.xlsx"
 CALCULATION_FILE = "Kostnads- och nyttokalkyl.xlsx"
 INDEX_FILE = "index.html"
 FINDINGS_REPORT = "Kontrollrapport.txt"
+PROJECT_PAGE = "projekt.html"
+"""The project's own page, in its folder beside its documents."""
+ARCHIVE_FOLDER = "Arkiv"
+"""The project's archive (issue 12), a folder in its folder."""
 LOCK_PREFIX = "~$"
 
 

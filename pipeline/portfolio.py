@@ -1,25 +1,41 @@
-"""The project office's page: OUTPUT/index.html, one self-contained page of every project.
+"""The project office's page: OUTPUT/index.html, one self-contained page of every project,
+and the summary of a project that it and the project's own page (pipeline/project_page.py)
+are made from.
 
-No network and no external files: inline CSS and a little inline JS (sort by a column, filter
-by text). Links are relative to OUTPUT, so they work wherever the shared folder is opened.
-Every value is escaped; a hostile project name stays text.
+The page has an "Att göra" list per project leader, the table of every project (sorted from
+a column's header button, by mouse or keyboard; filtered by text) and a timeline. No network
+and no external files: inline CSS, inline SVG and a little inline JS. Links are relative to
+OUTPUT, so they work wherever the shared folder is opened. Every value is escaped; a hostile
+project name stays text. Colour never carries information alone: every light, badge and
+mark has its words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from html import escape
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from pipeline import figures
+from pydantic import BaseModel, ConfigDict
+
+from pipeline import contract, figures
+from pipeline.charts import Marker, Span, timeline
 from pipeline.check import Checked
-from pipeline.formatting import kr, percent
-from pipeline.model import APPROVED, DECISION_POINTS, NOT_APPROVED, PHASES
+from pipeline.findings import Report
+from pipeline.formatting import day, kr, percent
+from pipeline.model import (
+    APPROVED,
+    DECISION_POINTS,
+    NOT_APPLICABLE,
+    NOT_APPROVED,
+    PHASES,
+    Phase,
+)
 from pipeline.project import Project
 from pipeline.validate.gating import is_effective, open_items
 
@@ -28,43 +44,106 @@ LIGHT_KEYS = (("helhet", "Helhet"), ("tid", "Tid"), ("kostnad", "Kostnad"),
 LIGHT_CLASSES = {"Grön": "green", "Gul": "yellow", "Röd": "red"}
 
 
-@dataclass(frozen=True)
-class ProjectSummary:
-    """The few values index.html shows for one project; small, unlike the project itself."""
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class DecisionPoint(Frozen):
+    """One decision point as the pages show it."""
+
+    point: str  # BP1
+    decides: str  # what it decides (model.Phase.decides)
+    status: str  # Swedish: Godkänt, Ej godkänt, Ej fattat, Godkänt, ofullständigt
+    css: str
+    day: date | None = None
+    """Beslut!Datum: the decision's date, or the planned date of one not yet taken."""
+    decided: bool = False
+    """A Beslut is given (Godkänt or Ej godkänt)."""
+
+
+class StatusLine(Frozen):
+    """One status report: its period, traffic lights and upparbetad kostnad."""
+
+    rapport_nr: int
+    period_fran: date | None = None
+    period_till: date | None = None
+    rapportdatum: date | None = None
+    lights: tuple[str | None, ...] = ()  # helhet, tid, kostnad, kvalitet
+    upparbetad_kostnad: Decimal | None = None
+
+
+class OpenItem(Frozen):
+    """A checklist item of the current phase that is not done, and its cell."""
+
+    id: str | None
+    text: str | None
+    answer: str  # Swedish: obesvarad, Nej, Ej aktuellt utan kommentar
+    location: str  # Checklistor!D31
+
+
+class Notice(Frozen):
+    """A finding the project office acts on (a late report, say), with its place."""
+
+    code: str
+    message: str
+    location: str
+
+
+class ProjectSummary(Frozen):
+    """What index.html and the project's page show of one project; small, unlike the
+    project itself, and plain JSON in the build's records (`to_dict`, `from_dict`)."""
 
     file: str  # the workbook's file name
     readable: bool  # False when the workbook could not be read
     projekt_id: str | None
     projektnamn: str | None = None
     forvaltning: str | None = None
+    verksamhet: str | None = None
+    bestallare: str | None = None
+    projektledare: str | None = None
+    diarienummer: str | None = None
+    fond_program: str | None = None
+    rapporteringsintervall: str | None = None
+    startdatum: date | None = None
+    slutdatum: date | None = None
     fas: str | None = None
     phase_number: int = 0
-    decisions: tuple[tuple[str, str], ...] = ()  # (Swedish text, css class) per decision point
+    decisions: tuple[DecisionPoint, ...] = ()  # BP1–BP4
     open_items: int | None = None  # open checklist items of the current phase
+    checklist: tuple[OpenItem, ...] = ()  # those items
     errors: int = 0
     warnings: int = 0
     report_nr: int | None = None  # the latest status report, None when there is none
     lights: tuple[str | None, ...] = ()  # its helhet, tid, kostnad, kvalitet
+    reports: tuple[StatusLine, ...] = ()  # every status report, by Rapport nr
     budget: Decimal = figures.ZERO
     utfall: Decimal = figures.ZERO
     avvikelse: Decimal = figures.ZERO
+    notices: tuple[Notice, ...] = ()  # the time-based findings (`NOTICE_CODES`)
 
     def to_dict(self) -> dict[str, Any]:
-        """As plain JSON values (amounts as decimal text), for the build's records."""
-        data = asdict(self)
-        return {**data, **{key: str(data[key]) for key in MONEY}}
+        """As plain JSON values (dates ISO, amounts as decimal text), for the records."""
+        return self.model_dump(mode="json")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProjectSummary:
-        """`to_dict` read back; raises TypeError, ValueError or ArithmeticError when the data
-        is not such a summary."""
-        values = {**data, **{key: Decimal(data[key]) for key in MONEY}}
-        values["decisions"] = tuple(tuple(pair) for pair in data["decisions"])
-        values["lights"] = tuple(data["lights"])
-        return cls(**values)
+        """`to_dict` read back; raises ValueError (pydantic's ValidationError) when the
+        data is not such a summary."""
+        return cls.model_validate(data)
+
+    @property
+    def next_decision(self) -> DecisionPoint | None:
+        """The decision point the current phase leads to, unless it is approved (and
+        effective) already."""
+        if not 0 < self.phase_number <= len(self.decisions):
+            return None
+        upcoming = self.decisions[self.phase_number - 1]
+        return None if upcoming.status == APPROVED else upcoming
 
 
-MONEY = ("budget", "utfall", "avvikelse")
+NOTICE_CODES = ("status-report-overdue", "end-date-passed", "activity-overdue",
+                "contract-ended")
+"""The time-based findings (issue 14): what is late shows under Att göra."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +152,7 @@ class PortfolioEntry:
     folder: str  # the project's folder, relative to OUTPUT (posix)
     documents: list[str]  # document file paths relative to OUTPUT (posix)
     findings_report: str | None  # the findings report's path relative to OUTPUT
+    page: str | None = None  # the project's page (projekt.html) relative to OUTPUT
 
 
 # --- what the page shows of a project ------------------------------------------------------
@@ -89,29 +169,81 @@ def decision_status(project: Project, decision_point: str) -> tuple[str, str]:
     return APPROVED, "green"
 
 
+def decision_point(project: Project, phase: Phase) -> DecisionPoint:
+    status, css = decision_status(project, phase.decision_point)
+    row = project.decision(phase.decision_point)
+    return DecisionPoint(point=phase.decision_point, decides=phase.decides, status=status,
+                         css=css, day=row.datum if row is not None else None,
+                         decided=row is not None and bool(row.beslut))
+
+
+def current_phase(project: Project) -> Phase | None:
+    return next((p for p in PHASES if p.number == project.phase_number), None)
+
+
 def open_items_now(project: Project) -> int | None:
     """Open checklist items of the current phase, the to-do list for its decision point."""
-    phase = next((p for p in PHASES if p.number == project.phase_number), None)
+    phase = current_phase(project)
     return None if phase is None else len(open_items(project, phase.decision_point))
 
 
+def open_item(project: Project, row: Any) -> OpenItem:
+    """An item not done, with the cell to fill in (Kommentar for Ej aktuellt)."""
+    without_comment = row.svar == NOT_APPLICABLE
+    answer = ("Ej aktuellt utan kommentar" if without_comment else row.svar or "obesvarad")
+    cell = project.cell(contract.CHECKLISTOR, "kommentar" if without_comment else "svar",
+                        row.row)
+    location = f"{contract.CHECKLISTOR.name}!{cell}" if cell else contract.CHECKLISTOR.name
+    return OpenItem(id=row.id, text=row.kontrollpunkt, answer=answer, location=location)
+
+
+def checklist_now(project: Project) -> tuple[OpenItem, ...]:
+    phase = current_phase(project)
+    if phase is None:
+        return ()
+    return tuple(open_item(project, row) for row in open_items(project, phase.decision_point))
+
+
+def status_lines(project: Project) -> tuple[StatusLine, ...]:
+    reports = sorted((r for r in project.statusrapporter if r.rapport_nr is not None),
+                     key=lambda r: (r.rapport_nr, r.row))
+    return tuple(StatusLine(rapport_nr=r.rapport_nr, period_fran=r.period_fran,
+                            period_till=r.period_till, rapportdatum=r.rapportdatum,
+                            lights=tuple(getattr(r, key) for key, _ in LIGHT_KEYS),
+                            upparbetad_kostnad=r.upparbetad_kostnad) for r in reports)
+
+
+def notices(report: Report) -> tuple[Notice, ...]:
+    return tuple(Notice(code=f.code, message=f.message, location=f.location)
+                 for f in report.findings if f.code in NOTICE_CODES)
+
+
 def summarize(checked: Checked) -> ProjectSummary:
-    """What index.html shows of one checked workbook."""
+    """What index.html and the project's page show of one checked workbook."""
     report, project = checked.report, checked.project
     counts = {"errors": len(report.errors), "warnings": len(report.warnings)}
     if project is None:
-        return ProjectSummary(report.file, False, report.project_id, **counts)
+        return ProjectSummary(file=report.file, readable=False, projekt_id=report.project_id,
+                              **counts)
     info = project.info
     costs = figures.total_costs(project)
-    latest = figures.latest_status(project)
+    reports = status_lines(project)
+    latest = reports[-1] if reports else None
     return ProjectSummary(
-        report.file, True, info.projekt_id, info.projektnamn, info.forvaltning,
-        info.aktuell_fas, project.phase_number,
-        tuple(decision_status(project, bp) for bp in DECISION_POINTS),
-        open_items_now(project), **counts,
+        file=report.file, readable=True, projekt_id=info.projekt_id,
+        **{key: getattr(info, key) for key in FACTS},
+        fas=info.aktuell_fas, phase_number=project.phase_number,
+        decisions=tuple(decision_point(project, phase) for phase in PHASES),
+        open_items=open_items_now(project), checklist=checklist_now(project), **counts,
         report_nr=latest.rapport_nr if latest else None,
-        lights=tuple(getattr(latest, key) for key, _ in LIGHT_KEYS) if latest else (),
-        budget=costs.budget, utfall=costs.utfall, avvikelse=costs.avvikelse)
+        lights=latest.lights if latest else (), reports=reports,
+        budget=costs.budget, utfall=costs.utfall, avvikelse=costs.avvikelse,
+        notices=notices(report))
+
+
+FACTS = ("projektnamn", "forvaltning", "verksamhet", "bestallare", "projektledare",
+         "diarienummer", "fond_program", "rapporteringsintervall", "startdatum", "slutdatum")
+"""The Projekt sheet's values a summary keeps as they are."""
 
 
 # --- small pieces ----------------------------------------------------------------------
@@ -190,12 +322,13 @@ def project_row(entry: PortfolioEntry) -> str:
     if not summary.readable:
         return unreadable_row(entry, css)
     decisions = "".join(
-        cell(f'<span class="badge {css_class}">{escape(text)}</span>', text)
-        for text, css_class in summary.decisions)
+        cell(f'<span class="badge {d.css}">{escape(d.status)}</span>', d.status)
+        for d in summary.decisions)
     todo = summary.open_items
+    name = summary.projektnamn or ""
     return (f'<tr class="{css}">'
             + text_cell(summary.projekt_id, "nowrap")
-            + cell(escape(summary.projektnamn or ""), summary.projektnamn or "")
+            + cell(link(entry.page, name) if entry.page else escape(name), name)
             + text_cell(summary.forvaltning) + cell(escape(summary.fas or ""),
                                                     summary.phase_number)
             + decisions
@@ -218,6 +351,13 @@ HEADERS = ("Projekt-ID", "Projekt", "Förvaltning", "Fas", *DECISION_POINTS,
            "Utfall mot budget", "Dokument")
 
 
+def sortable_header(label: str) -> str:
+    """A column header whose button sorts the table (Enter or Space from the keyboard);
+    aria-sort says how the table is sorted."""
+    return (f'<th scope="col"><button type="button" class="sort">{escape(label)}'
+            f'<span class="arrow" aria-hidden="true"></span></button></th>')
+
+
 def summary_line(entries: Sequence[PortfolioEntry]) -> str:
     readable = [e.summary for e in entries if e.summary.readable]
     budget = sum((s.budget for s in readable), figures.ZERO)
@@ -235,13 +375,113 @@ def sort_key(entry: PortfolioEntry) -> tuple[bool, str, str]:
             summary.file)
 
 
+# --- Att göra: each project leader's late reports, next decisions and open items ----------
+
+NO_LEADER = "Projektledare saknas"
+
+
+def by_leader(entries: Sequence[PortfolioEntry]) -> dict[str, list[PortfolioEntry]]:
+    """The projects of each projektledare (by name, as Projekt!Projektledare gives it),
+    leaders in alphabetical order, projects by Projekt-ID; those without one last."""
+    groups: dict[str, list[PortfolioEntry]] = {}
+    for entry in sorted(entries, key=sort_key):
+        leader = (entry.summary.projektledare or "").strip() or NO_LEADER
+        groups.setdefault(leader, []).append(entry)
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0] == NO_LEADER, kv[0].casefold())))
+
+
+def project_title(summary: ProjectSummary) -> str:
+    words = " ".join(w for w in (summary.projekt_id, summary.projektnamn) if w)
+    return words or summary.file
+
+
+def todo_items(entry: PortfolioEntry) -> list[str]:
+    """What the project's leader should do, as list items (HTML)."""
+    summary = entry.summary
+    if not summary.readable:
+        return [f"<li>Arbetsboken {escape(summary.file)} kunde inte läsas: rätta den "
+                "(se Kontrollrapport).</li>"]
+    items = [f'<li><span class="tag late">Försenat</span> {escape(n.message)} '
+             f'<span class="where">({escape(n.location)})</span></li>'
+             for n in summary.notices]
+    upcoming = summary.next_decision
+    if upcoming is not None:
+        when = f", planerat {day(upcoming.day)}" if upcoming.day and not upcoming.decided else ""
+        items.append(f'<li><span class="tag next">Nästa beslut</span> {escape(upcoming.point)}'
+                     f" – {escape(upcoming.decides.lower())}{escape(when)}"
+                     f" ({escape(upcoming.status.lower())}).</li>")
+    if summary.checklist:
+        points = "".join(f"<li>{escape(i.id or '')} {escape(i.text or '')}: "
+                         f'{escape(i.answer)} <span class="where">({escape(i.location)})'
+                         "</span></li>" for i in summary.checklist)
+        point = upcoming.point if upcoming else "beslutspunkten"
+        items.append(f'<li><span class="tag open">Öppna kontrollpunkter</span> '
+                     f"{len(summary.checklist)} inför {escape(point)}:<ul>{points}</ul></li>")
+    if summary.errors:
+        items.append(f'<li><span class="tag fault">Fel</span> {summary.errors} fel i '
+                     "arbetsboken (se Kontrollrapport).</li>")
+    return items
+
+
+def todo_project(entry: PortfolioEntry) -> str:
+    title = escape(project_title(entry.summary))
+    heading = link(entry.page, project_title(entry.summary)) if entry.page else title
+    items = todo_items(entry) or ["<li>Inget att göra just nu.</li>"]
+    report = (f" · {link(entry.findings_report, 'Kontrollrapport')}"
+              if entry.findings_report else "")
+    return (f'<li class="todo-project"><strong class="project-name">{heading}</strong>'
+            f'{report}<ul>{"".join(items)}</ul></li>')
+
+
+def todo_section(entries: Sequence[PortfolioEntry]) -> str:
+    groups = by_leader(entries)
+    if not groups:
+        return ""
+    leaders = "".join(f'<h3>{escape(leader)}</h3><ul class="todo">'
+                      + "".join(todo_project(e) for e in projects) + "</ul>"
+                      for leader, projects in groups.items())
+    return ('<section aria-labelledby="todo-heading"><h2 id="todo-heading">Att göra</h2>'
+            '<p class="muted">Per projektledare: försenade rapporter och annat som passerat '
+            "sitt datum, nästa beslutspunkt och kontrollpunkterna som är öppna inför den."
+            f"</p>{leaders}</section>")
+
+
+# --- the timeline of all projects ----------------------------------------------------------
+
+def decision_marker(decision: DecisionPoint) -> Marker | None:
+    """A decision point with a date: decided, or planned (a date without a Beslut)."""
+    if decision.day is None:
+        return None
+    note = decision.status if decision.decided else "planerat"
+    return Marker(decision.point, decision.day, decision.decided, note)
+
+
+def project_span(summary: ProjectSummary) -> Span:
+    markers = tuple(m for d in summary.decisions if (m := decision_marker(d)) is not None)
+    return Span(project_title(summary), summary.startdatum, summary.slutdatum, markers)
+
+
+def timeline_section(entries: Sequence[PortfolioEntry]) -> str:
+    spans = [project_span(e.summary) for e in sorted(entries, key=sort_key)
+             if e.summary.readable]
+    if not spans:
+        return ""
+    chart = timeline("timeline", "Projektens tidslinje: start, beslutspunkter och slut", spans,
+                     DECISION_POINTS)
+    return ('<section aria-labelledby="timeline-heading"><h2 id="timeline-heading">'
+            f"Tidslinje</h2>{chart}</section>")
+
+
+# --- the page ------------------------------------------------------------------------------
+
 def index_html(entries: Sequence[PortfolioEntry], generated: datetime) -> str:
     """The project office's page, in Swedish, self-contained."""
-    head = "".join(f'<th scope="col" tabindex="0">{escape(h)}</th>' for h in HEADERS)
+    head = "".join(sortable_header(h) for h in HEADERS)
     rows = "\n".join(project_row(e) for e in sorted(entries, key=sort_key))
     stamp = generated.strftime("%Y-%m-%d %H:%M")
     return PAGE.format(style=STYLE, script=SCRIPT, stamp=escape(stamp), head=head, rows=rows,
-                       summary=summary_line(entries))
+                       summary=summary_line(entries), todo=todo_section(entries),
+                       timeline=timeline_section(entries))
 
 
 PAGE = """<!DOCTYPE html>
@@ -255,19 +495,31 @@ PAGE = """<!DOCTYPE html>
 <body>
 <header>
 <h1>Projektbanken</h1>
-<p class="muted">Uppdaterad {stamp}.<span class="screen-only"> Klicka på en kolumnrubrik för att
-sortera.</span></p>
+<p class="muted">Uppdaterad {stamp}.</p>
 {summary}
+<nav aria-label="På sidan"><ul class="jump"><li><a href="#todo-heading">Att göra</a></li>
+<li><a href="#projects-heading">Alla projekt</a></li>
+<li><a href="#timeline-heading">Tidslinje</a></li></ul></nav>
+</header>
+<main>
+{todo}
+<section aria-labelledby="projects-heading">
+<h2 id="projects-heading">Alla projekt</h2>
 <p class="filters"><label>Filtrera: <input id="filter" type="search"
 placeholder="Projekt, förvaltning, fas …"></label>
-<label><input id="only-errors" type="checkbox"> Bara arbetsböcker med fel</label></p>
-</header>
+<label><input id="only-errors" type="checkbox"> Bara arbetsböcker med fel</label>
+<span class="screen-only muted">Sortera med knapparna i kolumnrubrikerna.</span></p>
 <table id="projects">
+<caption class="visually-hidden">Alla projekt; sortera med knapparna i kolumnrubrikerna.
+</caption>
 <thead><tr>{head}</tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
+</section>
+{timeline}
+</main>
 <script>{script}</script>
 </body>
 </html>
@@ -275,17 +527,22 @@ placeholder="Projekt, förvaltning, fas …"></label>
 
 STYLE = """
 body{font-family:system-ui,"Segoe UI",Arial,sans-serif;margin:1rem;color:#1b1b1b;font-size:13px}
-h1{margin:0 0 .2rem;font-size:1.6rem}
-.muted{color:#666}.summary{font-weight:600}
+h1{margin:0 0 .2rem;font-size:1.6rem}h2{font-size:1.25rem;margin:1.4rem 0 .4rem}
+h3{font-size:1.05rem;margin:1rem 0 .3rem}
+.muted{color:#595959}.summary{font-weight:600}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.35rem .45rem;text-align:left;vertical-align:top}
-th{background:#1f4e79;color:#fff;cursor:pointer;position:sticky;top:0;hyphens:manual}
+thead th{background:#1f4e79;color:#fff;position:sticky;top:0;hyphens:manual}
+tbody th{font-weight:normal}
+button.sort{all:unset;cursor:pointer;display:block;width:100%;font-weight:bold}
+button.sort:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
+th[aria-sort=ascending] .arrow::after{content:" ▲"}
+th[aria-sort=descending] .arrow::after{content:" ▼"}
 .nowrap{white-space:nowrap}
-th.asc::after{content:" ▲"}th.desc::after{content:" ▼"}
 tbody tr:nth-child(even){background:#f6f8fa}
 tr.has-errors td:first-child{border-left:4px solid #c62828}
 .num{text-align:right}
-.badge,.light{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.85em;
+.badge,.light,.tag{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.85em;
 white-space:nowrap;margin:1px 0}
 .light{display:block;width:max-content}
 .green{background:#2e7d32;color:#fff}.yellow{background:#f9a825;color:#000}
@@ -298,13 +555,26 @@ white-space:nowrap;margin:1px 0}
 ul.docs{margin:0;padding-left:1rem}
 input[type=search]{width:18rem;padding:.2rem}
 .filters label{margin-right:1rem}
+ul.jump{list-style:none;padding:0;margin:.3rem 0}ul.jump li{display:inline;margin-right:1rem}
+ul.todo{padding-left:1.2rem}ul.todo ul{padding-left:1.2rem}
+.todo-project{margin:.3rem 0}
+.tag{border:1px solid #1b1b1b;background:#fff;color:#1b1b1b}
+.tag.late{background:#c62828;border-color:#c62828;color:#fff}
+.where{color:#595959;white-space:nowrap}
+.chart{max-width:60rem;height:auto;display:block}
+.chart-figure{margin:.5rem 0}
+.visually-hidden,.figures{position:absolute;width:1px;height:1px;margin:-1px;padding:0;
+overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0}
 @media print{
 @page{size:A4 landscape;margin:1cm}
 body{margin:0;font-size:9pt}
-.filters,.screen-only{display:none}
-th{background:#fff;color:#000;border-bottom:2px solid #000;position:static}
-th.asc::after,th.desc::after{content:""}
-tr{break-inside:avoid}
+.filters,.screen-only,nav{display:none}
+thead th{background:#fff;color:#000;border-bottom:2px solid #000;position:static}
+th .arrow::after{content:""}
+tr,li,figure{break-inside:avoid}
+h2,h3{break-after:avoid}
+.figures{position:static;width:auto;height:auto;margin:.4rem 0;overflow:visible;clip:auto;
+clip-path:none;white-space:normal}
 a{color:#000;text-decoration:none}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
@@ -312,22 +582,23 @@ a{color:#000;text-decoration:none}
 
 SCRIPT = """
 (function(){
-var table=document.getElementById('projects'),body=table.tBodies[0];
+var table=document.getElementById('projects');
+if(!table)return;
+var body=table.tBodies[0],headers=table.tHead.rows[0].cells;
 var filter=document.getElementById('filter'),onlyErrors=document.getElementById('only-errors');
 function key(row,i){var c=row.cells[i];var v=c.getAttribute('data-sort');
 if(v===null)v=c.textContent;var n=parseFloat(v);
 return(v!==''&&!isNaN(n)&&isFinite(v))?n:v.toLowerCase();}
-function sortBy(th){var i=th.cellIndex,asc=!th.classList.contains('asc');
-Array.prototype.forEach.call(th.parentNode.cells,function(h){h.classList.remove('asc','desc');});
-th.classList.add(asc?'asc':'desc');
+function sortBy(th){var i=th.cellIndex,asc=th.getAttribute('aria-sort')!=='ascending';
+Array.prototype.forEach.call(headers,function(h){h.removeAttribute('aria-sort');});
+th.setAttribute('aria-sort',asc?'ascending':'descending');
 var rows=Array.prototype.slice.call(body.rows);
 rows.sort(function(a,b){var x=key(a,i),y=key(b,i);
 if(typeof x!==typeof y){x=String(x);y=String(y);}
 return(x<y?-1:x>y?1:0)*(asc?1:-1);});
 rows.forEach(function(r){body.appendChild(r);});}
-Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th){
-th.addEventListener('click',function(){sortBy(th);});
-th.addEventListener('keydown',function(e){if(e.key==='Enter')sortBy(th);});});
+Array.prototype.forEach.call(headers,function(th){
+th.querySelector('button').addEventListener('click',function(){sortBy(th);});});
 function apply(){var q=filter.value.toLowerCase();
 Array.prototype.forEach.call(body.rows,function(r){
 var show=r.textContent.toLowerCase().indexOf(q)>=0&&

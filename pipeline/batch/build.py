@@ -56,7 +56,14 @@ from pipeline.batch.work import (
 from pipeline.catalogue import DUPLICATE_FOLDER, DUPLICATE_PROJECT_ID, FindingType
 from pipeline.errors import UsageError
 from pipeline.findings import Finding
-from pipeline.paths import ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE, TEMPLATES_DIR, discover
+from pipeline.paths import (
+    ECONOMY_FILE,
+    FINDINGS_REPORT,
+    INDEX_FILE,
+    PROJECT_PAGE,
+    TEMPLATES_DIR,
+    discover,
+)
 
 
 class Status(StrEnum):
@@ -463,11 +470,16 @@ def index_file(state: State, projects: list[ProjectResult]) -> bytes:
     for record in sorted_records(state, [p.workbook for p in projects]):
         if record.summary is None:
             continue
-        documents = [f for f in record.files if not f.endswith(FINDINGS_REPORT)]
-        report = next((f for f in record.files if f.endswith(FINDINGS_REPORT)), None)
+        report, page = own_file(record, FINDINGS_REPORT), own_file(record, PROJECT_PAGE)
+        documents = [f for f in record.files if f not in (report, page)]
         entries.append(PortfolioEntry(ProjectSummary.from_dict(record.summary),
-                                      record.folder or "", documents, report))
+                                      record.folder or "", documents, report, page))
     return index_html(entries, datetime.now()).encode("utf-8")
+
+
+def own_file(record: Record, name: str) -> str | None:
+    """The file of that name the build writes in the project's folder, if it wrote it."""
+    return next((f for f in record.files if f.endswith(f"/{name}")), None)
 
 
 def portfolio_key(projects: list[ProjectResult], inputs: str) -> str:

@@ -31,8 +31,9 @@ STATE_FOLDER = ".projektmodell"
 RECORDS = "projects"
 RUN_REPORT = "run-report.json"
 PORTFOLIO_KEY = "portfolio.json"
-RECORD_FORMAT = 4
-"""4: a record per workbook holds its report, summary and economy rows (no stored project)."""
+RECORD_FORMAT = 5
+"""4: a record per workbook holds its report, summary and economy rows (no stored project);
+5: the summary holds what the project's page (projekt.html) and Att göra show."""
 OLD_STATE = ("checked",)
 """Folders an earlier version kept in the state folder; removed when found."""
 

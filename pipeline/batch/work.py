@@ -21,12 +21,19 @@ from typing import TYPE_CHECKING
 from pipeline.batch.atomic import make_durable, write_atomic
 from pipeline.batch.names import name_key, project_folder_name, safe_file_name, unique_names
 from pipeline.batch.state import STATE_FOLDER, Record, State, sha256
-from pipeline.paths import CALCULATION_FILE, ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE
+from pipeline.paths import (
+    CALCULATION_FILE,
+    ECONOMY_FILE,
+    FINDINGS_REPORT,
+    INDEX_FILE,
+    PROJECT_PAGE,
+)
 
 if TYPE_CHECKING:
     from pipeline.check import Checked
     from pipeline.documents import Templates
     from pipeline.findings import Finding, Report
+    from pipeline.portfolio import ProjectSummary
 
 BUILT, NOT_BUILT, FAILED = "built", "not_built", "failed"
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
@@ -140,6 +147,13 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
         problems.append(f"{folder}/{CALCULATION_FILE} kunde inte skapas: {reason(exc)}")
         kept.append(f"{folder}/{CALCULATION_FILE}")
     outputs.append((FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8")))
+    summary = summarize(checked)
+    try:
+        outputs.append((PROJECT_PAGE, page_bytes(summary, report, outputs,
+                                                 job.output / folder)))
+    except Exception as exc:  # the documents are still written; the run says what failed
+        problems.append(f"{folder}/{PROJECT_PAGE} kunde inte skapas: {reason(exc)}")
+        kept.append(f"{folder}/{PROJECT_PAGE}")
     try:
         written = write_files(job.output / folder, folder, outputs)
     except OSError as exc:
@@ -149,10 +163,21 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
                     *identity_of(checked), files=files, stale=stale_files(previous, files),
                     errors=len(report.errors), warnings=len(report.warnings),
-                    report=report.to_dict(), summary=summarize(checked).to_dict(),
+                    report=report.to_dict(), summary=summary.to_dict(),
                     economy=rows, problems=problems)
     state.save(record)
     return Outcome(record.head(), problems)
+
+
+def page_bytes(summary: ProjectSummary, report: Report, outputs: list[tuple[str, bytes]],
+               folder: Path) -> bytes:
+    """The project's page, listing the files written beside it under the names
+    `write_files` gives them (the page comes last, so theirs do not change)."""
+    from pipeline.project_page import archived_files, project_page
+
+    names = unique_names([safe_file_name(name) for name, _ in outputs])
+    findings = sorted(report.findings, key=lambda f: f.severity != "fel")
+    return project_page(summary, findings, names, archived_files(folder)).encode("utf-8")
 
 
 def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]) -> list[str]:

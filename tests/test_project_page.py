@@ -1,0 +1,168 @@
+"""A project's own page, OUTPUT/<project folder>/projekt.html, as a build writes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from pipeline.batch import BuildOptions, build
+from pipeline.example import example_fill
+from pipeline.formatting import day, kr
+from tests import fills
+from tests.pages import PageText, read_page
+
+FOLDER = "KS-2011-01 Föräldrastöd"
+
+
+def build_from(make_workbook: Callable[..., Path], tmp_path: Path,
+               *fills_: dict[str, Any], force: bool = False) -> Path:
+    """Build the workbooks made from the fills; OUTPUT."""
+    folder = tmp_path / "input"
+    if not folder.exists():
+        for number, fill in enumerate(fills_):
+            make_workbook(fill, name=f"projekt-{number}.xlsx", folder=folder)
+    output = tmp_path / "output"
+    build(BuildOptions(folder, output, jobs=1, force=force))
+    return output
+
+
+def page_of(output: Path, folder: str = FOLDER) -> PageText:
+    return read_page((output / folder / "projekt.html").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def example_output(make_workbook: Callable[..., Path], tmp_path: Path) -> Path:
+    return build_from(make_workbook, tmp_path, example_fill())
+
+
+def test_each_built_project_has_its_page_listed_in_its_record_and_linked_from_index(
+        example_output: Path) -> None:
+    report = json.loads((example_output / ".projektmodell" / "run-report.json").read_text())
+    assert f"{FOLDER}/projekt.html" in report["projects"][0]["files"]
+    index = read_page((example_output / "index.html").read_text(encoding="utf-8"))
+    links = dict((text, href) for href, text in index.sections["projects-heading"].links)
+    assert unquote(links["Föräldrastöd"]) == f"{FOLDER}/projekt.html"
+    back = dict((text, href) for href, text in page_of(example_output).sections[""].links)
+    assert back["← Projektbanken"] == "../index.html"
+
+
+def test_the_page_shows_facts_phase_decisions_and_the_timeline(example_output: Path) -> None:
+    fill = example_fill()["Projekt"]
+    page = page_of(example_output)
+
+    facts = page.sections["facts"].text
+    for label, key in (("Projektledare", "projektledare"), ("Beställare", "bestallare"),
+                       ("Diarienummer", "diarienummer"),
+                       ("Rapporteringsintervall", "rapporteringsintervall")):
+        assert f"{label} {fill[key]}" in facts
+    assert f"Startdatum {day(fill['startdatum'])} Slutdatum {day(fill['slutdatum'])}" in facts
+    assert "Fas 3: Genomförande (till BP3) – aktuell fas" in page.sections["phase"].text
+    decisions = page.sections["decisions"].rows
+    assert decisions[1:5] == [
+        ["BP1", "Projektet är värt att genomföra, förutsättningarna är riktiga", "Godkänt",
+         "2011-01-15"],
+        ["BP2", "Projektplanen leder till projektets mål", "Godkänt", "2011-03-01"],
+        ["BP3", "Projektets leverans överensstämmer med målet", "Ej fattat", ""],
+        ["BP4", "Styrgruppen avslutar projektet", "Ej fattat", ""]]
+    assert decisions[6] == ["KS-2011-01 Föräldrastöd", day(fill["startdatum"]),
+                            "2011-01-15 (Godkänt)", "2011-03-01 (Godkänt)", "", "",
+                            day(fill["slutdatum"])]
+
+
+def test_the_page_shows_every_reports_lights_and_cost_against_the_budget(
+        example_output: Path) -> None:
+    fill = example_fill()
+    page = page_of(example_output)
+    reports = fill["Statusrapporter"]
+    assert page.sections["reports"].rows[1:] == [
+        [f"Rapport {r['rapport_nr']}", f"{day(r['period_fran'])} – {day(r['period_till'])}",
+         day(r["rapportdatum"]), r["helhet"], r["tid"], r["kostnad"], r["kvalitet"],
+         kr(r["upparbetad_kostnad"])] for r in reports]
+
+    budget = sum(Decimal(line["budget"]) for line in fill["Kostnader"])
+    costs = page.sections["costs"]
+    assert costs.rows[1:] == [
+        [f"Rapport {r['rapport_nr']}", day(r["period_till"]), kr(r["upparbetad_kostnad"]),
+         f"{round(r['upparbetad_kostnad'] / budget * 100)}\u00a0%"] for r in reports]
+    assert f"Budget {kr(budget)}" in costs.text
+    assert 'aria-labelledby="cost-chart-title cost-chart-desc"' in (
+        example_output / FOLDER / "projekt.html").read_text(encoding="utf-8")
+
+
+def test_the_page_lists_open_items_and_every_finding_with_its_cell(
+        example_output: Path) -> None:
+    page = page_of(example_output)
+    checklist = page.sections["checklist"]
+    assert checklist.text.startswith("Öppna kontrollpunkter inför BP3")
+    assert [row[0] for row in checklist.rows[1:]] == ["G1", "G2", "G3", "G4", "G5", "G6"]
+    assert checklist.rows[1][2:] == ["obesvarad", "Checklistor!D24"]
+    kontrollrapport = (example_output / FOLDER / "Kontrollrapport.txt").read_text()
+    findings = page.sections["findings"].rows[1:]
+    assert len(findings) == 6
+    for severity, place, message in findings:
+        assert severity == "varning" and place.startswith("Checklistor!D")
+        assert message in kontrollrapport
+
+
+def test_the_page_links_every_document_written_beside_it(example_output: Path) -> None:
+    links = page_of(example_output).sections["documents"].links
+    written = sorted(p.name for p in (example_output / FOLDER).iterdir()
+                     if p.name != "projekt.html")
+    assert sorted(unquote(href) for href, _ in links) == written
+    assert all(unquote(href) == text for href, text in links)
+
+
+def test_the_archive_is_listed_once_it_exists(make_workbook: Callable[..., Path],
+                                              tmp_path: Path) -> None:
+    output = build_from(make_workbook, tmp_path, example_fill())
+    assert "Arkiv" not in page_of(output).sections["documents"].text
+    archive = output / FOLDER / "Arkiv"
+    archive.mkdir()
+    for name in ("Projektdirektiv (BP1 2011-01-15).pdf", "arkiv.json"):
+        (archive / name).write_bytes(b"x")
+
+    build_from(make_workbook, tmp_path, force=True)
+    links = page_of(output).sections["documents"].links
+    assert ("Arkiv/Projektdirektiv%20%28BP1%202011-01-15%29.pdf",
+            "Projektdirektiv (BP1 2011-01-15).pdf") in links
+    assert not any("arkiv.json" in href for href, _ in links)
+
+
+def test_a_project_without_reports_says_so_and_draws_no_cost_chart(
+        make_workbook: Callable[..., Path], tmp_path: Path) -> None:
+    output = build_from(make_workbook, tmp_path, fills.planning_fill())
+    page = page_of(output, "AF-2024-02 Unga till jobb")
+    assert page.sections["reports"].text == "Statusrapporter Inga statusrapporter än."
+    assert page.sections["costs"].text == ("Upparbetad kostnad mot budget Ingen statusrapport "
+                                           "anger upparbetad kostnad än.")
+    assert page.sections["checklist"].text.startswith("Öppna kontrollpunkter inför BP2")
+
+
+def test_hostile_text_stays_text_on_the_page(make_workbook: Callable[..., Path],
+                                             tmp_path: Path) -> None:
+    hostile = fills.hostile_fill()
+    hostile["Projekt"]["projektnamn"] = '<script>alert("x")</script>'
+    output = build_from(make_workbook, tmp_path, hostile)
+    (page_file,) = output.glob("*/projekt.html")
+    html = page_file.read_text(encoding="utf-8")
+    assert "<script" not in html
+    assert read_page(html).sections["facts"].text.startswith(
+        'Basfakta Projekt-ID KS-2024-66 Projektnamn <script>alert("x")</script>')
+
+
+def test_the_page_moves_with_its_project(make_workbook: Callable[..., Path],
+                                         tmp_path: Path) -> None:
+    """A renamed project's folder changes: its old page is tidied like its documents."""
+    output = build_from(make_workbook, tmp_path, example_fill())
+    renamed = example_fill()
+    renamed["Projekt"]["projektnamn"] = "Föräldrastöd i hela länet"
+    make_workbook(renamed, name="projekt-0.xlsx", folder=tmp_path / "input")
+    build_from(make_workbook, tmp_path)
+    assert not (output / FOLDER).exists()
+    assert page_of(output, "KS-2011-01 Föräldrastöd i hela länet").sections["facts"].text
