@@ -236,7 +236,7 @@ def bars(items: Sequence[Bar], budget: Decimal, top: Decimal) -> str:
     """The bars with their labels; where many reports leave little room, the amounts are
     left to the table and the labels get smaller."""
     slot = (PLOT_RIGHT - PLOT_LEFT) / len(items)
-    width = min(slot * 0.6, 90)
+    width = min(slot * 0.6, 120)
     roomy = slot >= 110
     parts = []
     for i, item in enumerate(items):

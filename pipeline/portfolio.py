@@ -410,13 +410,13 @@ def todo_items(entry: PortfolioEntry) -> list[str]:
         items.append(f'<li><span class="tag next">Nästa beslut</span> {escape(upcoming.point)}'
                      f" – {escape(upcoming.decides.lower())}{escape(when)}"
                      f" ({escape(upcoming.status.lower())}).</li>")
-    if summary.checklist:
-        points = "".join(f"<li>{escape(i.id or '')} {escape(i.text or '')}: "
-                         f'{escape(i.answer)} <span class="where">({escape(i.location)})'
-                         "</span></li>" for i in summary.checklist)
+    if summary.checklist:  # their texts are on the project's page
+        points = "".join(f'<li>{escape(i.id or "")} <span class="where">'
+                         f"({escape(i.location)})</span></li>" for i in summary.checklist)
         point = upcoming.point if upcoming else "beslutspunkten"
         items.append(f'<li><span class="tag open">Öppna kontrollpunkter</span> '
-                     f"{len(summary.checklist)} inför {escape(point)}:<ul>{points}</ul></li>")
+                     f"{len(summary.checklist)} inför {escape(point)}: "
+                     f'<ul class="inline">{points}</ul></li>')
     if summary.errors:
         items.append(f'<li><span class="tag fault">Fel</span> {summary.errors} fel i '
                      "arbetsboken (se Kontrollrapport).</li>")
@@ -558,6 +558,8 @@ input[type=search]{width:18rem;padding:.2rem}
 ul.jump{list-style:none;padding:0;margin:.3rem 0}ul.jump li{display:inline;margin-right:1rem}
 ul.todo{padding-left:1.2rem}ul.todo ul{padding-left:1.2rem}
 .todo-project{margin:.3rem 0}
+ul.todo ul.inline,ul.inline{display:inline;padding:0}ul.inline li{display:inline}
+ul.inline li+li::before{content:", "}
 .tag{border:1px solid #1b1b1b;background:#fff;color:#1b1b1b}
 .tag.late{background:#c62828;border-color:#c62828;color:#fff}
 .where{color:#595959;white-space:nowrap}

@@ -142,8 +142,8 @@ def test_att_gora_lists_each_leaders_projects_next_decision_and_open_items(
     assert ("KS-2011-01 Föräldrastöd · Kontrollrapport Nästa beslut BP3 – projektets leverans "
             "överensstämmer med målet (ej fattat).") in text
     assert "BP3 – projektets leverans överensstämmer med målet, planerat 2011-12-15" in text
-    assert ("Öppna kontrollpunkter 6 inför BP3: G1 Statusrapporter lämnas enligt plan: "
-            "obesvarad (Checklistor!D24)") in text
+    assert ("Öppna kontrollpunkter 6 inför BP3: G1 (Checklistor!D24) G2 (Checklistor!D25) "
+            "G3 (Checklistor!D26)") in text
     assert ("Nästa beslut BP2 – projektplanen leder till projektets mål (ej fattat). Öppna "
             "kontrollpunkter 8 inför BP2: P1") in text
     # Läslyftet: no BP2, a budget that is not a number, no projektledare
