@@ -395,15 +395,19 @@ def project_title(summary: ProjectSummary) -> str:
     return words or summary.file
 
 
+def where(location: str) -> str:
+    """` (Statusrapporter!B7)`: the place of a finding, when it has one."""
+    return f' <span class="where">({escape(location)})</span>' if location else ""
+
+
 def todo_items(entry: PortfolioEntry) -> list[str]:
     """What the project's leader should do, as list items (HTML)."""
     summary = entry.summary
     if not summary.readable:
         return [f"<li>Arbetsboken {escape(summary.file)} kunde inte läsas: rätta den "
                 "(se Kontrollrapport).</li>"]
-    items = [f'<li><span class="tag late">Försenat</span> {escape(n.message)} '
-             f'<span class="where">({escape(n.location)})</span></li>'
-             for n in summary.notices]
+    items = [f'<li><span class="tag late">Försenat</span> {escape(n.message)}'
+             f"{where(n.location)}</li>" for n in summary.notices]
     upcoming = summary.next_decision
     if upcoming is not None:
         when = f", planerat {day(upcoming.day)}" if upcoming.day and not upcoming.decided else ""
@@ -411,8 +415,8 @@ def todo_items(entry: PortfolioEntry) -> list[str]:
                      f" – {escape(upcoming.decides.lower())}{escape(when)}"
                      f" ({escape(upcoming.status.lower())}).</li>")
     if summary.checklist:  # their texts are on the project's page
-        points = "".join(f'<li>{escape(i.id or "")} <span class="where">'
-                         f"({escape(i.location)})</span></li>" for i in summary.checklist)
+        points = "".join(f'<li>{escape(i.id or "")}{where(i.location)}</li>'
+                         for i in summary.checklist)
         point = upcoming.point if upcoming else "beslutspunkten"
         items.append(f'<li><span class="tag open">Öppna kontrollpunkter</span> '
                      f"{len(summary.checklist)} inför {escape(point)}: "
