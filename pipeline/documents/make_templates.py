@@ -67,8 +67,8 @@ PERCENT = 2.3
 """`-100,0 %`; the heading `Avvikelse %`."""
 DATE = 2.1
 """`2011-01-15`: a date never breaks at its hyphens."""
-PERIOD = 2.3
-"""`2011-01-15 –` over `2012-01-15`."""
+PERIOD = 2.6
+"""`2011-01-15` over `– 2012-01-15`."""
 YEAR = 1.3
 COUNT = 1.7
 """Hours: `12 345`, the heading `Timmar`."""
@@ -480,7 +480,7 @@ BENEFITS: tuple[Column, ...] = (
     free("Nytta och indikator", "nytta", notes=(("Indikator", "indikator"),)),
     fixed("Typ", "typ", BENEFIT_TYPE),
     numeric("Värde per år", "varde_per_ar", SHORT_AMOUNT), numeric("Från år", "fran_ar", YEAR),
-    numeric("Antal år", "antal_ar", YEAR), numeric("Totalt", "totalt", SHORT_AMOUNT))
+    numeric("Antal år", "antal_ar", YEAR), numeric("Totalt", "totalt"))
 """The indikator is written under the nytta, in its cell: seven columns
 would leave the free-text ones too narrow for a word like `Gruppledarkompetens`."""
 ACTIVITIES: tuple[Column, ...] = (
@@ -495,8 +495,7 @@ RESOURCES: tuple[Column, ...] = (
     free("Projektmedlem", "projektmedlem"), numeric("Timmar", "timmar", COUNT),
     fixed("Period", "period", PERIOD),
     fixed("Resursgivare", "resursgivare", RESOURCE_GIVER),
-    numeric("Timkostnad", "timkostnad", SHORT_AMOUNT),
-    numeric("Kostnad", "kostnad", SHORT_AMOUNT))
+    numeric("Timkostnad", "timkostnad", SHORT_AMOUNT), numeric("Kostnad", "kostnad"))
 FINAL_COSTS: tuple[Column, ...] = (
     free("Kostnadsslag", "kostnadsslag"), numeric("Budget", "budget"),
     numeric("Utfall", "utfall"), numeric("Avvikelse", "avvikelse"),
