@@ -687,7 +687,7 @@ RESPONSIBILITIES = (
 
 def personkontrakt() -> DocxDocument:
     doc = new_document("Personkontrakt")
-    title(doc, "Personkontrakt")
+    doc.add_paragraph("Personkontrakt", style="Title")
     key_values(doc, (
         ("Aktuellt projekt", "{{ projekt.projektnamn }} ({{ projekt.projekt_id }})"),
         ("Berörd person", "{{ kontrakt.projektmedlem }}"),
