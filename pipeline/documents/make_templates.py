@@ -39,7 +39,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -185,7 +185,7 @@ def header(doc: DocxDocument) -> None:
     part = doc.sections[0].header
     table = part.add_table(rows=1, cols=2, width=Cm(PAGE_WIDTH_CM))
     left, right = table.rows[0].cells
-    write(left, "{{ kommun }}", bold=True, size=12)
+    write(left, "{{ kommun }}", bold=True, size=Pt(12))
     left.add_paragraph("{{ projekt.forvaltning }}").runs[0].font.size = Pt(9)
     write(right, "{{ dokument.titel }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     status = right.add_paragraph()
@@ -215,30 +215,29 @@ def small(run: Run) -> None:
     run.font.size = Pt(8)
 
 
-FIELD_RUNS = (
-    '<w:r {ns}><w:rPr><w:sz w:val="16"/></w:rPr><w:fldChar w:fldCharType="begin"/></w:r>'
-    '<w:r {ns}><w:rPr><w:sz w:val="16"/></w:rPr>'
-    '<w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
-    '<w:r {ns}><w:rPr><w:sz w:val="16"/></w:rPr><w:fldChar w:fldCharType="separate"/></w:r>'
-    '<w:r {ns}><w:rPr><w:sz w:val="16"/></w:rPr><w:t>1</w:t></w:r>'
-    '<w:r {ns}><w:rPr><w:sz w:val="16"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r>')
+FIELD_PARTS = ('<w:fldChar w:fldCharType="begin"/>',
+               '<w:instrText xml:space="preserve"> {instruction} </w:instrText>',
+               '<w:fldChar w:fldCharType="separate"/>', "<w:t>1</w:t>",
+               '<w:fldChar w:fldCharType="end"/>')
+"""A field's runs: begin, instruction, separator, the shown value until updated, end."""
 
 
 def page_field(paragraph: Any, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when shown,
-    appended to the paragraph element."""
-    for run in FIELD_RUNS.format(ns=nsdecls("w"), instruction=instruction).split("</w:r>"):
-        if run:
-            paragraph.append(parse_xml(run + "</w:r>"))
+    appended to the paragraph element in 8 pt runs."""
+    for part in FIELD_PARTS:
+        paragraph.append(parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:sz w:val="16"/></w:rPr>'
+                                   f"{part.format(instruction=instruction)}</w:r>"))
 
 
-def write(cell: BlockItemContainer, text: str, bold: bool = False, size: Pt | float | None = None,
+def write(cell: BlockItemContainer, text: str, bold: bool = False, size: Length | None = None,
           align: int | None = None) -> Paragraph:
+    """The text in a run of the cell's first paragraph."""
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
     run.bold = bold
-    if size:
-        run.font.size = size if isinstance(size, Pt) else Pt(size)
+    if size is not None:
+        run.font.size = size
     if align is not None:
         paragraph.alignment = align
     return paragraph
