@@ -368,10 +368,11 @@ def dotted(text: str) -> tuple[str, ...]:
     return tuple(next(p for p in groups if p) if any(groups) else "" for groups in parts)
 
 
-def key_lines(text: str) -> Iterator[tuple[Key, int]]:
-    """Every table header and key of a TOML text with its line number (1-based), as paths:
-    the n-th [[checklist]] is ("checklist", n - 1). Lines inside multi-line strings or
-    arrays that look like keys may be taken for keys: a line is only a hint."""
+def key_lines(text: str) -> Iterator[tuple[Key, int, Key | None]]:
+    """Every table header and key of a TOML text with its line number (1-based) and the
+    table a key stands in (None for a header), as paths: the n-th [[checklist]] is
+    ("checklist", n - 1). Lines inside multi-line strings or arrays that look like keys may
+    be taken for keys: a line is only a hint."""
     table: Key = ()
     arrays: dict[tuple[str, ...], int] = {}
     for number, line in enumerate(text.splitlines(), 1):
@@ -382,19 +383,32 @@ def key_lines(text: str) -> Iterator[tuple[Key, int]]:
                 table = (*names, arrays[names])
             else:
                 table = names
-            yield table, number
+            yield table, number, None
         elif pair := KEY_VALUE.match(line):
-            yield (*table, *dotted(pair[1])), number
+            yield (*table, *dotted(pair[1])), number, table
 
 
 def key_line(text: str, key: Key) -> int | None:
     """The line where the key is written, else where its nearest table is; None if neither
     is found (a key given in an inline table, say)."""
-    lines = dict(reversed(list(key_lines(text))))  # the first line of each path
+    lines = {key: number for key, number, _ in reversed(list(key_lines(text)))}  # the first
     for length in range(len(key), 0, -1):
         if key[:length] in lines:
             return lines[key[:length]]
     return None
+
+
+def table_at(text: str, line: int) -> Key:
+    """The table a line stands in: that of its key, else the last header before it."""
+    table: Key = ()
+    for path, number, in_table in key_lines(text):
+        if number > line:
+            break
+        if number == line and in_table is not None:
+            return in_table
+        if in_table is None and number < line:
+            table = path
+    return table
 
 
 SYNTAX_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$|\s*\(at end of document\)$")
@@ -423,7 +437,7 @@ def syntax_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> Setting
     line = int(position[1]) if position and position[1] else None
     written = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
     pair = KEY_VALUE.match(written) or re.match(r"\s*([A-Za-z0-9_.\-\"']+)", written)
-    key = ".".join(dotted(pair[1])) if pair else ""
+    key = key_name((*table_at(text, line or 0), *dotted(pair[1]))) if pair else ""
     where = f", rad {line}" if line else ""
     named = f", nyckeln '{key}'" if key else ""
     return SettingsError(f"Inställningsfilen {path}{where}{named}: filen är inte giltig TOML: "

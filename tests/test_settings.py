@@ -433,7 +433,7 @@ def test_init_writes_the_commented_defaults_and_never_overwrites(tmp_path: Path)
 
 
 BROKEN = {
-    "TOML syntax": ('[organisation]\nname "Sundsvalls kommun"\n', 2, "name",
+    "TOML syntax": ('[organisation]\nname "Sundsvalls kommun"\n', 2, "organisation.name",
                     "filen är inte giltig TOML: ett '=' saknas efter nyckeln"),
     "an unknown key": ('[organisation]\nname = "Sundsvalls kommun"\nnamn = "Sundsvall"\n', 3,
                        "organisation.namn", "är ingen känd nyckel (menar du 'name'?)"),
