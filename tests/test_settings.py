@@ -9,6 +9,8 @@ and a blank workbook from `projektmodell new`.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import shutil
 import struct
@@ -26,10 +28,18 @@ from click.testing import CliRunner
 from docx import Document
 from lxml import etree
 
+from pipeline.check import Checked
 from pipeline.cli import main
+from pipeline.documents import load_templates, produce
 from pipeline.example import decisions, example_fill
 from pipeline.model import CHECKLIST_ITEMS, PHASES
-from pipeline.settings import DEFAULT_DEPARTMENTS, DEFAULTS, SETTINGS_FILE, read_settings
+from pipeline.settings import (
+    DEFAULT_DEPARTMENTS,
+    DEFAULTS,
+    SETTINGS_FILE,
+    Settings,
+    read_settings,
+)
 from pipeline.workbook.writer import build_workbook
 from tests.conftest import require_tool, soffice_convert
 
@@ -226,6 +236,20 @@ def test_sundsvalls_documents_hold_the_logo_as_an_image_part_of_the_header(
         assert not [n for n in docx.namelist() if n.startswith("word/media/")]
 
 
+def test_a_name_that_looks_like_markup_or_a_template_field_shows_as_written(
+        checked_example: Checked) -> None:
+    name = 'Kommun {{ projekt.saknas }} {% if %} & "<Förbund>" 🏛'
+    templates = load_templates(None, Settings(name=name, logo_bytes=png()))
+    produced = produce(checked_example.project, checked_example.report, templates)
+    assert not produced.findings and len(produced.files) == 7
+    for document in produced.files:
+        with zipfile.ZipFile(io.BytesIO(document.data)) as docx:
+            header = etree.fromstring(docx.read("word/header1.xml"))
+        (picture,) = header.iterfind(".//wp:inline/wp:docPr", NAMESPACES)
+        assert picture.get("descr") == picture.get("title") == name
+        assert name in "".join(header.itertext())
+
+
 def test_libreoffice_shows_the_logo_in_sundsvalls_document(sundsvall: Organisation,
                                                            tmp_path: Path) -> None:
     pdfimages = require_tool("pdfimages")
@@ -239,8 +263,6 @@ def test_libreoffice_shows_the_logo_in_sundsvalls_document(sundsvall: Organisati
 
 def test_index_html_shows_each_organisations_name_and_sundsvalls_logo_inline(
         harnosand: Organisation, sundsvall: Organisation) -> None:
-    import base64
-
     index = (sundsvall.output / "index.html").read_text(encoding="utf-8")
     logo = base64.b64encode((sundsvall.input / "logga.png").read_bytes()).decode()
     assert f'src="data:image/png;base64,{logo}" alt="{SUNDSVALL}"' in index

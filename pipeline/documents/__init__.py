@@ -107,7 +107,7 @@ def read_template(folder: Path, kind: DocKind, sample: Context,
         if settings.logo_bytes:
             from pipeline.documents.logo import with_logo
 
-            data = with_logo(data, settings.logo_bytes, settings.name)
+            data = with_logo(data, settings.logo_bytes)
         prepared = prepare(data)
         unknown = tuple(unknown_fields(prepared.source, sample))
     except JinjaTemplateError as exc:

@@ -4,8 +4,9 @@ When the templates are loaded for an organisation with a logo (pipeline.settings
 template gets the picture in every header it defines, before it is prepared: a real image
 part with its relationship from the header part, inline at the start of the paragraph
 holding the organisation's name (`{{ kommun }}`, else the header's first paragraph),
-scaled to the height of the header's text and with the organisation's name as its alt
-text. Every document made from the template then carries it as the template does.
+scaled to the height of the header's text beside it, with the organisation's name as its
+alt text (the `{{ kommun }}` field, filled in by each document's render). Every document
+made from the template then carries it as the template does.
 
 python-docx's public API adds the picture (`Run.add_picture`). It has no API for a
 picture's alt text or for a run's place in its paragraph, so those two steps use lxml's
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from docx.text.paragraph import Paragraph
 
 NAME_FIELD = re.compile(r"\{\{\s*kommun\s*\}\}")
+ALT_TEXT = "{{ kommun }}"
+"""The picture's alt text: the organisation's name, rendered into each document as any
+field is (escaped; a name holding `{{` stays text)."""
 DEFAULT_FONT_SIZE = 11
 """Points, where neither a run nor its styles set a size."""
 WORD_LINE_SPACING = 1.15
@@ -34,7 +38,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
 
-def with_logo(template: bytes, logo: bytes, name: str) -> bytes:
+def with_logo(template: bytes, logo: bytes) -> bytes:
     """The template (.docx bytes) with the logo in each header it defines; raises for
     what python-docx cannot open (a template that is no .docx, an image it cannot read)."""
     from docx import Document as open_document
@@ -50,7 +54,7 @@ def with_logo(template: bytes, logo: bytes, name: str) -> bytes:
         run.add_text(" ")  # between the logo and the name
         for doc_pr in pictures(header):
             if doc_pr not in before:
-                place_and_describe(doc_pr, name)
+                place_and_describe(doc_pr)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -123,11 +127,11 @@ def pictures(header: Any) -> list[Any]:
             if doc_pr.getparent().tag == f"{{{WP}}}inline"]
 
 
-def place_and_describe(doc_pr: Any, name: str) -> None:
-    """The picture of doc_pr: its alt text the name, its run (the picture and a space)
-    first in its paragraph."""
-    doc_pr.set("descr", name)
-    doc_pr.set("title", name)
+def place_and_describe(doc_pr: Any) -> None:
+    """The picture of doc_pr: its alt text the organisation's name, its run (the picture
+    and a space) first in its paragraph."""
+    doc_pr.set("descr", ALT_TEXT)
+    doc_pr.set("title", ALT_TEXT)
     run = next(doc_pr.iterancestors(f"{{{W}}}r"))
     first = run.getparent().find(f"{{{W}}}r")
     if first is not None and first is not run:
