@@ -523,3 +523,16 @@ def test_every_command_refuses_a_broken_settings_file_and_writes_nothing(
     missing = tmp_path / "saknas.toml"
     code, output = run("check", workbook, "--config", missing)
     assert code == 2 and f"Inställningsfilen {missing} finns inte." in output
+
+
+def test_a_logo_that_looks_like_a_png_but_does_not_read_is_named_by_templates_check(
+        tmp_path: Path) -> None:
+    """Only its leading bytes are checked when the settings are read (no image library is
+    imported for that); python-docx, putting it into the templates, finds the rest."""
+    (tmp_path / "logga.png").write_bytes(png()[:20])
+    (tmp_path / SETTINGS_FILE).write_text('[organisation]\nlogo = "logga.png"\n',
+                                          encoding="utf-8")
+    code, output = run("templates", "check", "--config", tmp_path / SETTINGS_FILE)
+    assert code == 1
+    assert (f"projektdirektiv.docx: logotypen {tmp_path / 'logga.png'} kan inte läggas in i "
+            "mallens sidhuvud") in output

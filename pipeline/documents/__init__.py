@@ -105,11 +105,11 @@ def read_template(folder: Path, kind: DocKind, sample: Context,
     try:
         data = path.read_bytes()
         if settings.logo_bytes:
-            from pipeline.documents.logo import with_logo
-
-            data = with_logo(data, settings.logo_bytes)
+            data = with_logo(data, settings)
         prepared = prepare(data)
         unknown = tuple(unknown_fields(prepared.source, sample))
+    except LogoError as exc:
+        return Template(kind, name, None, (f"{name}: {exc}",))
     except JinjaTemplateError as exc:
         return Template(kind, name, None, (f"{name}: mallen har ett fel i en tagg: {exc}.",))
     except Exception as exc:  # a broken .docx is reported, not raised
@@ -118,6 +118,24 @@ def read_template(folder: Path, kind: DocKind, sample: Context,
     problems = tuple(f"{name}: fältet '{f}' finns inte bland dokumentets värden."
                      for f in unknown)
     return Template(kind, name, prepared, problems, unknown)
+
+
+class LogoError(Exception):
+    """The organisation's logo cannot be put into a template that is itself readable."""
+
+
+def with_logo(data: bytes, settings: Settings) -> bytes:
+    """The template's bytes with the organisation's logo in its headers; raises LogoError
+    when the template reads but the logo cannot be put in (an image python-docx cannot
+    read), and what `prepare` raises for a template that does not read."""
+    from pipeline.documents import logo
+
+    try:
+        return logo.with_logo(data, settings.logo_bytes)
+    except Exception as exc:
+        prepare(data)  # a template that does not read is reported as such
+        raise LogoError(f"logotypen {settings.logo or ''} kan inte läggas in i mallens "
+                        f"sidhuvud ({str(exc) or type(exc).__name__}).") from exc
 
 
 def template_problems(folder: Path | None = None, settings: Settings = DEFAULTS) -> list[str]:
