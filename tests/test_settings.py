@@ -435,6 +435,8 @@ def test_changing_the_settings_or_the_logo_rebuilds_and_nothing_else_does(
     assert statuses() == ["byggd"]
     report = (tmp_path / "out" / FOLDER / "Kontrollrapport.txt").read_text(encoding="utf-8")
     assert "'Förvaltning': värdet 'Socialtjänsten' är inget av de tillåtna värdena" in report
+    assert run("init", folder)[0] == 0  # the defaults, written out: the same settings
+    assert statuses() == ["oförändrad"]
 
 
 # --- init and broken settings --------------------------------------------------------------
