@@ -4,14 +4,15 @@ are made from.
 
 The page has an "Att göra" list per project leader, the table of every project (sorted from
 a column's header button, by mouse or keyboard; filtered by text) and a timeline. No network
-and no external files: inline CSS, inline SVG and a little inline JS. Links are relative to
-OUTPUT, so they work wherever the shared folder is opened. Every value is escaped; a hostile
-project name stays text. Colour never carries information alone: every light, badge and
-mark has its words.
+and no external files: inline CSS, inline SVG, a little inline JS and the organisation's
+logo as a data: URI. Links are relative to OUTPUT, so they work wherever the shared folder
+is opened. Every value is escaped; a hostile project name stays text. Colour never carries
+information alone: every light, badge and mark has its words.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,7 @@ from pipeline.model import (
     Phase,
 )
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import is_effective, open_items
 
 LIGHT_KEYS = (("helhet", "Helhet"), ("tid", "Tid"), ("kostnad", "Kostnad"),
@@ -157,20 +159,22 @@ class PortfolioEntry:
 
 # --- what the page shows of a project ------------------------------------------------------
 
-def decision_status(project: Project, decision_point: str) -> tuple[str, str]:
+def decision_status(project: Project, decision_point: str, settings: Settings = DEFAULTS
+                    ) -> tuple[str, str]:
     """(Swedish text, css class) of one decision point."""
     decision = project.decision(decision_point)
     if decision is None or not decision.beslut:
         return "Ej fattat", "pending"
     if decision.beslut == NOT_APPROVED:
         return NOT_APPROVED, "red"
-    if decision.beslut == APPROVED and not is_effective(project, decision_point):
+    if decision.beslut == APPROVED and not is_effective(project, decision_point, settings):
         return "Godkänt, ofullständigt", "yellow"
     return APPROVED, "green"
 
 
-def decision_point(project: Project, phase: Phase) -> DecisionPoint:
-    status, css = decision_status(project, phase.decision_point)
+def decision_point(project: Project, phase: Phase, settings: Settings = DEFAULTS
+                   ) -> DecisionPoint:
+    status, css = decision_status(project, phase.decision_point, settings)
     row = project.decision(phase.decision_point)
     return DecisionPoint(point=phase.decision_point, decides=phase.decides, status=status,
                          css=css, day=row.datum if row is not None else None,
@@ -181,10 +185,11 @@ def current_phase(project: Project) -> Phase | None:
     return next((p for p in PHASES if p.number == project.phase_number), None)
 
 
-def open_items_now(project: Project) -> int | None:
-    """Open checklist items of the current phase, the to-do list for its decision point."""
+def open_items_now(project: Project, settings: Settings = DEFAULTS) -> int | None:
+    """Open checklist items of the current phase (the organisation's items, those it adds
+    included), the to-do list for its decision point."""
     phase = current_phase(project)
-    return None if phase is None else len(open_items(project, phase.decision_point))
+    return None if phase is None else len(open_items(project, phase.decision_point, settings))
 
 
 def open_item(project: Project, row: Any) -> OpenItem:
@@ -197,11 +202,12 @@ def open_item(project: Project, row: Any) -> OpenItem:
     return OpenItem(id=row.id, text=row.kontrollpunkt, answer=answer, location=location)
 
 
-def checklist_now(project: Project) -> tuple[OpenItem, ...]:
+def checklist_now(project: Project, settings: Settings = DEFAULTS) -> tuple[OpenItem, ...]:
     phase = current_phase(project)
     if phase is None:
         return ()
-    return tuple(open_item(project, row) for row in open_items(project, phase.decision_point))
+    return tuple(open_item(project, row)
+                 for row in open_items(project, phase.decision_point, settings))
 
 
 def status_lines(project: Project) -> tuple[StatusLine, ...]:
@@ -219,8 +225,9 @@ def notices(report: Report) -> tuple[Notice, ...]:
 
 
 def summarize(checked: Checked) -> ProjectSummary:
-    """What index.html and the project's page show of one checked workbook."""
-    report, project = checked.report, checked.project
+    """What index.html and the project's page show of one checked workbook (under the
+    settings it was checked under)."""
+    report, project, settings = checked.report, checked.project, checked.settings
     counts = {"errors": len(report.errors), "warnings": len(report.warnings)}
     if project is None:
         return ProjectSummary(file=report.file, readable=False, projekt_id=report.project_id,
@@ -233,8 +240,9 @@ def summarize(checked: Checked) -> ProjectSummary:
         file=report.file, readable=True, projekt_id=info.projekt_id,
         **{key: getattr(info, key) for key in FACTS},
         fas=info.aktuell_fas, phase_number=project.phase_number,
-        decisions=tuple(decision_point(project, phase) for phase in PHASES),
-        open_items=open_items_now(project), checklist=checklist_now(project), **counts,
+        decisions=tuple(decision_point(project, phase, settings) for phase in PHASES),
+        open_items=open_items_now(project, settings),
+        checklist=checklist_now(project, settings), **counts,
         report_nr=latest.rapport_nr if latest else None,
         lights=latest.lights if latest else (), reports=reports,
         budget=costs.budget, utfall=costs.utfall, avvikelse=costs.avvikelse,
@@ -478,14 +486,28 @@ def timeline_section(entries: Sequence[PortfolioEntry]) -> str:
 
 # --- the page ------------------------------------------------------------------------------
 
-def index_html(entries: Sequence[PortfolioEntry], generated: datetime) -> str:
-    """The project office's page, in Swedish, self-contained."""
+def organisation_line(settings: Settings) -> str:
+    """The organisation's logo (inline, as a data: URI, so the page stays self-contained)
+    and name, above the page's heading."""
+    logo = ""
+    if settings.logo_bytes and settings.logo_media_type:
+        data = base64.b64encode(settings.logo_bytes).decode("ascii")
+        logo = (f'<img class="logo" src="data:{settings.logo_media_type};base64,{data}" '
+                f'alt="{escape(settings.name, quote=True)}">')
+    return f'<p class="organisation">{logo}<span>{escape(settings.name)}</span></p>'
+
+
+def index_html(entries: Sequence[PortfolioEntry], generated: datetime,
+               settings: Settings = DEFAULTS) -> str:
+    """The project office's page, in Swedish, self-contained, with the organisation's name
+    and logo."""
     head = "".join(sortable_header(h) for h in HEADERS)
     rows = "\n".join(project_row(e) for e in sorted(entries, key=sort_key))
     stamp = generated.strftime("%Y-%m-%d %H:%M")
     return PAGE.format(style=STYLE, script=SCRIPT, stamp=escape(stamp), head=head, rows=rows,
-                       summary=summary_line(entries), todo=todo_section(entries),
-                       timeline=timeline_section(entries))
+                       summary=summary_line(entries), organisation=organisation_line(settings),
+                       title=escape(f"Projektbanken – {settings.name}"),
+                       todo=todo_section(entries), timeline=timeline_section(entries))
 
 
 PAGE = """<!DOCTYPE html>
@@ -493,11 +515,12 @@ PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Projektbanken</title>
+<title>{title}</title>
 <style>{style}</style>
 </head>
 <body>
 <header>
+{organisation}
 <h1>Projektbanken</h1>
 <p class="muted">Uppdaterad {stamp}.</p>
 {summary}
@@ -533,6 +556,9 @@ STYLE = """
 body{font-family:system-ui,"Segoe UI",Arial,sans-serif;margin:1rem;color:#1b1b1b;font-size:13px}
 h1{margin:0 0 .2rem;font-size:1.6rem}h2{font-size:1.25rem;margin:1.4rem 0 .4rem}
 h3{font-size:1.05rem;margin:1rem 0 .3rem}
+.organisation{display:flex;align-items:center;gap:.6rem;margin:0 0 .3rem;font-weight:600;
+font-size:1.05rem}
+.logo{height:2.5rem;width:auto}
 .muted{color:#595959}.summary{font-weight:600}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.35rem .45rem;text-align:left;vertical-align:top}

@@ -24,9 +24,11 @@ from pipeline.portfolio import (
     STYLE,
     ProjectSummary,
     link,
+    organisation_line,
     project_span,
     project_title,
 )
+from pipeline.settings import DEFAULTS, Settings
 
 
 def archived_files(folder: Path) -> list[str]:
@@ -157,15 +159,18 @@ def documents(names: Sequence[str], archive: Sequence[str]) -> str:
 
 
 def project_page(summary: ProjectSummary, findings: Sequence[Finding], names: Sequence[str],
-                 archive: Sequence[str] = ()) -> str:
-    """The page of one readable project. `names` are its files in its folder (documents,
-    calculation, findings report), `archive` its archived files (`archived_files`)."""
+                 archive: Sequence[str] = (), settings: Settings = DEFAULTS) -> str:
+    """The page of one readable project, with the organisation's name and logo. `names` are
+    its files in its folder (documents, calculation, findings report), `archive` its
+    archived files (`archived_files`)."""
     title = project_title(summary)
     errors = sum(1 for f in findings if f.severity == "fel")
     body = (facts(summary) + phases(summary) + decisions(summary) + status_reports(summary)
             + costs(summary) + checklist(summary) + findings_section(findings)
             + documents(names, archive))
-    return PAGE.format(title=escape(title), style=STYLE + PAGE_STYLE, body=body,
+    return PAGE.format(title=escape(title), organisation=organisation_line(settings),
+                       organisation_name=escape(settings.name),
+                       style=STYLE + PAGE_STYLE, body=body,
                        index=link(f"../{INDEX_FILE}", "← Projektbanken"),
                        counts=f"{errors} fel, {len(findings) - errors} varningar")
 
@@ -175,12 +180,13 @@ PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – Projektbanken</title>
+<title>{title} – Projektbanken – {organisation_name}</title>
 <style>{style}</style>
 </head>
 <body>
 <header>
 <p class="screen-only">{index}</p>
+{organisation}
 <h1>{title}</h1>
 <p class="muted">{counts} i arbetsboken.</p>
 <nav aria-label="På sidan"><ul class="jump">
