@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import click
@@ -17,6 +19,15 @@ from pipeline import __version__
 # and rendering take about 0.4 s to import, which a build with nothing to do never needs.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def today_option(command: Callable[..., None]) -> Callable[..., None]:
+    """--today ÅÅÅÅ-MM-DD: the day the time-based findings are checked against (a night
+    replayed, a test made exact); passed on as a `date`, None for the real today."""
+    return click.option(
+        "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        callback=lambda _ctx, _param, value: value.date() if value else None,
+        help="Dagens datum för tidskontrollerna, ÅÅÅÅ-MM-DD (standard: i dag).")(command)
 
 
 @click.group(help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret.")
@@ -50,12 +61,13 @@ def new(namn: str, project_id: str | None, folder: Path) -> None:
 @click.argument("workbooks", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
-def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
+@today_option
+def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None) -> None:
     from pipeline.check import check_file, is_lock_file
     from pipeline.report_text import format_report
 
     paths = [p for p in workbooks if not is_lock_file(p)]
-    reports = [check_file(path).report for path in paths]
+    reports = [check_file(path, today).report for path in paths]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
@@ -131,10 +143,11 @@ def templates_check(folder: Path | None) -> None:
 @click.option("--pdf", is_flag=True, help="Skapa även PDF:er med LibreOffice.")
 @click.option("--templates", "templates_folder", type=click.Path(path_type=Path),
               help="Mapp med egna mallar (standard: de medföljande).")
+@today_option
 def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool, pdf: bool,
-          templates_folder: Path | None) -> None:
+          templates_folder: Path | None, today: date | None) -> None:
     from pipeline.batch import BuildOptions
     from pipeline.batch.console import run_build
 
     sys.exit(run_build(BuildOptions(input_folder, output_folder, jobs, force, pdf,
-                                    templates_folder)))
+                                    templates_folder, today=today)))

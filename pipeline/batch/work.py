@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +53,8 @@ class Job:
     templates_hash: str
     inputs: str
     """The fingerprint its record is saved with (templates, program version, settings)."""
+    today: date
+    """The day the time-based rules are checked against: the same for every worker."""
     clash: Finding | None = None
     """Why it is kept from being built (it shares its Projekt-ID or folder with another)."""
 
@@ -104,7 +107,7 @@ def check_and_build(state: State, job: Job, previous: Record | None, data: bytes
     from pipeline.check import check_bytes
 
     content = sha256(data)
-    checked = check_bytes(data, job.workbook.name)
+    checked = check_bytes(data, job.workbook.name, job.today)
     if checked.project is None:
         why = "; ".join(f.message for f in checked.report.errors) or "Arbetsboken kan inte läsas."
         return failed(state, job, previous, why, content, checked)
@@ -126,6 +129,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
     from pipeline.report_text import format_report
+    from pipeline.validate.deadlines import validity
 
     assert checked.project is not None
     report = checked.report
@@ -146,13 +150,19 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
         return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
                       checked)
     files = written + [f for f in kept if previous and f in previous.files]
+    valid = validity(checked.project, job.today)
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
                     *identity_of(checked), files=files, stale=stale_files(previous, files),
                     errors=len(report.errors), warnings=len(report.warnings),
                     report=report.to_dict(), summary=summarize(checked).to_dict(),
-                    economy=rows, problems=problems)
+                    economy=rows, problems=problems, valid_since=iso(valid.since),
+                    valid_until=iso(valid.until))
     state.save(record)
     return Outcome(record.head(), problems)
+
+
+def iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]) -> list[str]:
