@@ -25,9 +25,9 @@ def today_option(command: Callable[..., None]) -> Callable[..., None]:
     """--today ÅÅÅÅ-MM-DD: the day the time-based findings are checked against (a night
     replayed, a test made exact); passed on as a `date`, None for the real today."""
     return click.option(
-        "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="ÅÅÅÅ-MM-DD",
         callback=lambda _ctx, _param, value: value.date() if value else None,
-        help="Dagens datum för tidskontrollerna, ÅÅÅÅ-MM-DD (standard: i dag).")(command)
+        help="Dagens datum för tidskontrollerna (standard: i dag).")(command)
 
 
 @click.group(help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret.")
@@ -151,3 +151,34 @@ def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool
 
     sys.exit(run_build(BuildOptions(input_folder, output_folder, jobs, force, pdf,
                                     templates_folder, today=today)))
+
+
+@main.command(help="Skicka ett e-postmeddelande till varje projektledare om allt som är "
+                   "försenat, att göra före nästa beslutspunkt eller fel i arbetsböckerna i "
+                   "INDATA (standard: input/), med blad och cell. Samma dags meddelande "
+                   "skickas aldrig två gånger till samma person. Avslutas med 0 om allt "
+                   "skickades, 1 om något meddelande misslyckades, 2 vid fel i anropet.")
+@click.argument("input_folder", metavar="[INDATA]", default=Path("input"),
+                type=click.Path(path_type=Path))
+@click.option("--smtp", "server", metavar="VÄRD[:PORT]",
+              help="E-postservern (standardport 25). Behövs inte med --dry-run.")
+@click.option("--from", "sender", required=True, metavar="ADRESS", help="Avsändaradressen.")
+@click.option("--starttls", is_flag=True, help="Kryptera förbindelsen med STARTTLS.")
+@click.option("--user", metavar="NAMN", help="Användarnamn för inloggning på e-postservern.")
+@click.option("--password-env", metavar="VARIABEL",
+              help="Miljövariabeln som håller lösenordet till --user.")
+@click.option("--dry-run", type=click.Path(path_type=Path), metavar="MAPP",
+              help="Skriv meddelandena som .eml-filer i MAPP i stället för att skicka dem.")
+@today_option
+@click.option("--link-base", metavar="URL",
+              help="Utdatamappens adress på webben: meddelandena länkar då till "
+                   "projektsidorna (URL/<projektmapp>/projekt.html).")
+@click.option("--force", is_flag=True,
+              help="Skicka även till den som redan fått dagens meddelande.")
+def notify(input_folder: Path, server: str | None, sender: str, starttls: bool,
+           user: str | None, password_env: str | None, dry_run: Path | None,
+           today: date | None, link_base: str | None, force: bool) -> None:
+    from pipeline.notify import NotifyOptions, run_notify
+
+    sys.exit(run_notify(NotifyOptions(input_folder, sender, server, starttls, user,
+                                      password_env, dry_run, today, link_base, force)))
