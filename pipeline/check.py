@@ -22,34 +22,34 @@ class Checked:
     report: Report
 
 
-def check_bytes(data: bytes, name: str, today: date | None = None) -> Checked:
+def check_bytes(data: bytes, name: str, *, today: date | None = None) -> Checked:
     """Read, parse and validate a workbook given as bytes (a snapshot of the file); the
     time-based rules as of `today` (None: the real today)."""
     try:
         raw = read_workbook(data)
     except WorkbookUnreadable as exc:
         return Checked(None, Report(file=name, findings=[unreadable(exc)]))
-    return check_cells(raw, name, today)
+    return check_cells(raw, name, today=today)
 
 
-def check_cells(raw: RawWorkbook, name: str, today: date | None = None) -> Checked:
+def check_cells(raw: RawWorkbook, name: str, *, today: date | None = None) -> Checked:
     """Parse and validate cells already read."""
     report = Report(file=name)
     project, findings = parse_project(raw, name)
     report.extend(findings)
-    report.extend(validate(project, today))
+    report.extend(validate(project, today=today))
     report.project_id = project.info.projekt_id
     report.project_name = project.info.projektnamn
     report.findings.sort(key=lambda f: (f.severity != "fel",))
     return Checked(project, report)
 
 
-def check_file(path: Path, today: date | None = None) -> Checked:
+def check_file(path: Path, *, today: date | None = None) -> Checked:
     try:
         data = read_path(path)
     except WorkbookUnreadable as exc:
         return Checked(None, Report(file=path.name, findings=[unreadable(exc)]))
-    return check_bytes(data, path.name, today)
+    return check_bytes(data, path.name, today=today)
 
 
 def unreadable(exc: Exception) -> Finding:

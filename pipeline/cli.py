@@ -67,7 +67,7 @@ def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None) -> Non
     from pipeline.report_text import format_report
 
     paths = [p for p in workbooks if not is_lock_file(p)]
-    reports = [check_file(path, today).report for path in paths]
+    reports = [check_file(path, today=today).report for path in paths]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
     else:

@@ -174,7 +174,7 @@ def gather(folder: Path, today: date) -> Gathered:
     unreadable, leaderless = [], []
     for path in discover(folder):
         try:
-            checked = check_file(path, today)
+            checked = check_file(path, today=today)
         except Exception as exc:  # one bad workbook never stops the others' letters
             unreadable.append(f"{path.name}: {reason(exc)}")
             continue

@@ -64,7 +64,7 @@ def edit(path: Path, change) -> Path:
 
 def test_missing_sheet_blocks_the_documents_it_feeds(make_workbook) -> None:
     path = edit(make_workbook(), lambda book: book.remove(book["Risker"]))
-    report = check_file(path, QUIET_DAY).report
+    report = check_file(path, today=QUIET_DAY).report
     assert report.flatten() == [("sheet-missing", "fel", "Risker"),
                                 *[f for f in report.flatten() if f[0] == "checklist-open"]]
     assert report.errors[0].blocks == ("projektdirektiv", "projektplan")

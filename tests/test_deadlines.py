@@ -33,11 +33,11 @@ def message(report: Report, code: str) -> str:
 
 
 def test_nothing_of_the_example_is_late_during_the_project() -> None:
-    assert late(check_file(EXAMPLE_PATH, QUIET_DAY).report) == []
+    assert late(check_file(EXAMPLE_PATH, today=QUIET_DAY).report) == []
 
 
 def test_the_example_two_months_after_its_end_has_every_kind_of_late() -> None:
-    report = check_file(EXAMPLE_PATH, date(2012, 3, 20)).report
+    report = check_file(EXAMPLE_PATH, today=date(2012, 3, 20)).report
     assert sorted(late(report)) == sorted([
         ("end-date-passed", "varning", "Projekt!B11"),
         ("contract-ended", "varning", "Personkontrakt!G2"),
@@ -51,8 +51,8 @@ def test_the_example_two_months_after_its_end_has_every_kind_of_late() -> None:
 
 def test_a_status_report_is_late_from_the_day_after_its_interval_plus_14_days() -> None:
     # report 3 ends 2011-11-30; quarterly: 2012-02-29 (no 30 February), + 14 days: 2012-03-14
-    on_time = check_file(EXAMPLE_PATH, date(2012, 3, 14)).report
-    overdue = check_file(EXAMPLE_PATH, date(2012, 3, 15)).report
+    on_time = check_file(EXAMPLE_PATH, today=date(2012, 3, 14)).report
+    overdue = check_file(EXAMPLE_PATH, today=date(2012, 3, 15)).report
     assert "status-report-overdue" not in on_time.codes()
     assert ("status-report-overdue", "varning", "Statusrapporter!C4") in overdue.flatten()
     assert message(overdue, "status-report-overdue") == (
@@ -67,9 +67,9 @@ def test_the_latest_report_is_the_one_with_the_latest_period_whatever_its_row(
     fill["Projekt"]["rapporteringsintervall"] = "Månadsvis"
     path = make_workbook(fill)
     # 2011-11-30 + 1 month = 2011-12-30, + 14 days = 2012-01-13
-    assert "status-report-overdue" not in check_file(path, date(2012, 1, 13)).report.codes()
+    assert "status-report-overdue" not in check_file(path, today=date(2012, 1, 13)).report.codes()
     assert ("status-report-overdue", "varning", "Statusrapporter!C2") in late(
-        check_file(path, date(2012, 1, 14)).report)
+        check_file(path, today=date(2012, 1, 14)).report)
 
 
 def test_without_reports_the_first_is_counted_from_the_day_bp2_was_taken(
@@ -78,8 +78,8 @@ def test_without_reports_the_first_is_counted_from_the_day_bp2_was_taken(
     fill["Projekt"]["rapporteringsintervall"] = "Varannan månad"
     path = make_workbook(fill)
     # BP2 2011-03-01 + 2 months + 14 days = 2011-05-15
-    assert late(check_file(path, date(2011, 5, 15)).report) == []
-    report = check_file(path, date(2011, 5, 16)).report
+    assert late(check_file(path, today=date(2011, 5, 15)).report) == []
+    report = check_file(path, today=date(2011, 5, 16)).report
     assert late(report) == [("status-report-overdue", "varning", "Beslut!D3")]
     assert "BP2 beslutades 2011-03-01 och ingen rapport är lämnad" in message(
         report, "status-report-overdue")
@@ -90,21 +90,21 @@ def test_no_report_is_due_while_bp2_is_not_in_effect(
     fill["Statusrapporter"] = []
     p1 = next(row for row in fill["Checklistor"] if row["id"] == "P1")
     p1["svar"] = "Nej"
-    report = check_file(make_workbook(fill), date(2011, 12, 1)).report
+    report = check_file(make_workbook(fill), today=date(2011, 12, 1)).report
     assert "checklist-blocks-decision" in report.codes()  # what the leader must fix first
     assert "status-report-overdue" not in report.codes()
 
 
 @pytest.mark.parametrize("make", [planning_fill, closing_fill], ids=["planering", "avslut"])
 def test_reports_are_due_only_in_genomforande(make_workbook: WorkbookFactory, make) -> None:
-    report = check_file(make_workbook(make()), date(2013, 1, 1)).report
+    report = check_file(make_workbook(make()), today=date(2013, 1, 1)).report
     assert "status-report-overdue" not in report.codes()
 
 
 def test_the_end_date_has_passed_from_the_day_after_it_until_bp4_is_approved(
         make_workbook: WorkbookFactory) -> None:
-    assert "end-date-passed" not in check_file(EXAMPLE_PATH, date(2012, 1, 15)).report.codes()
-    report = check_file(EXAMPLE_PATH, date(2012, 1, 16)).report
+    assert "end-date-passed" not in check_file(EXAMPLE_PATH, today=date(2012, 1, 15)).report.codes()
+    report = check_file(EXAMPLE_PATH, today=date(2012, 1, 16)).report
     assert ("end-date-passed", "varning", "Projekt!B11") in late(report)
     assert message(report, "end-date-passed").startswith(
         "Slutdatum 2012-01-15 har passerat, men BP4 (styrgruppen avslutar projektet) är inte "
@@ -113,14 +113,14 @@ def test_the_end_date_has_passed_from_the_day_after_it_until_bp4_is_approved(
     closed["Checklistor"] = checklist(("Relevans", "Förberedelse", "Planering", "Genomförande",
                                        "Avslut"))
     closed["Beslut"] = decisions(("BP1", "BP2", "BP3", "BP4"))
-    assert late(check_file(make_workbook(closed), date(2013, 1, 1)).report) == []
+    assert late(check_file(make_workbook(closed), today=date(2013, 1, 1)).report) == []
 
 
 def test_an_activity_is_late_after_its_end_unless_klar_or_struken(
         make_workbook: WorkbookFactory, fill: dict[str, Any]) -> None:
     for row, status in zip(fill["Aktiviteter"], ["Klar", "Struken", "Pågår", None], strict=True):
         row.update(slut=date(2011, 10, 31), status=status)
-    report = check_file(make_workbook(fill), date(2011, 11, 1)).report
+    report = check_file(make_workbook(fill), today=date(2011, 11, 1)).report
     assert [f for f in late(report) if f[0] == "activity-overdue"] == [
         ("activity-overdue", "varning", "Aktiviteter!E4"),
         ("activity-overdue", "varning", "Aktiviteter!E5")]
@@ -128,7 +128,7 @@ def test_an_activity_is_late_after_its_end_unless_klar_or_struken(
     assert messages[0].startswith("Aktiviteten 'Föräldragrupper höst' skulle vara klar "
                                   "2011-10-31 men har status Pågår.")
     assert "'Överlämning till IFO' skulle vara klar 2011-10-31 men saknar status." in messages[1]
-    assert "activity-overdue" not in check_file(make_workbook(fill), date(2011, 10, 31)
+    assert "activity-overdue" not in check_file(make_workbook(fill), today=date(2011, 10, 31)
                                                 ).report.codes()
 
 
@@ -138,7 +138,7 @@ def test_an_activity_is_late_after_its_end_unless_klar_or_struken(
 ], ids=["planering", "avslut"])
 def test_a_contract_has_ended_while_the_project_is_before_avslut(
         make_workbook: WorkbookFactory, make, expected: list[str]) -> None:
-    report = check_file(make_workbook(make()), date(2012, 1, 16)).report
+    report = check_file(make_workbook(make()), today=date(2012, 1, 16)).report
     assert [f[2] for f in late(report) if f[0] == "contract-ended"] == expected
 
 

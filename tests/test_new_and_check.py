@@ -105,7 +105,7 @@ def test_check_passes_after_filling_the_blank_workbook(tmp_path: Path) -> None:
     code, output = run("check", str(path), "--today", "2024-06-01")
     assert code == 0, output
     assert "0 fel" in output and "varning" in output  # open checklist items remain to do
-    report = check_file(path, date(2024, 6, 1)).report
+    report = check_file(path, today=date(2024, 6, 1)).report
     assert {f.code for f in report.findings} == {"checklist-open"}
 
 

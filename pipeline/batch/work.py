@@ -107,7 +107,7 @@ def check_and_build(state: State, job: Job, previous: Record | None, data: bytes
     from pipeline.check import check_bytes
 
     content = sha256(data)
-    checked = check_bytes(data, job.workbook.name, job.today)
+    checked = check_bytes(data, job.workbook.name, today=job.today)
     if checked.project is None:
         why = "; ".join(f.message for f in checked.report.errors) or "Arbetsboken kan inte läsas."
         return failed(state, job, previous, why, content, checked)

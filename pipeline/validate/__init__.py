@@ -13,7 +13,7 @@ from pipeline.validate.gating import check_gating
 RULES = (check_consistency, check_gating)
 
 
-def validate(project: Project, today: date | None = None) -> list[Finding]:
+def validate(project: Project, *, today: date | None = None) -> list[Finding]:
     """Every finding of every rule, never the first only; the time-based ones as of `today`
     (None: the real today)."""
     findings = [finding for rule in RULES for finding in rule(project)]
