@@ -42,7 +42,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import __version__, contract
-from pipeline.batch.atomic import FILE_MODE, TEMP_PREFIX, fsync_folder, write_atomic
+from pipeline.batch.atomic import (
+    FILE_MODE,
+    TEMP_PREFIX,
+    fsync_folder,
+    make_durable,
+    write_atomic,
+)
 from pipeline.batch.state import sha256
 from pipeline.catalogue import (
     ARCHIVED_DECISION_REDATED,
@@ -300,27 +306,39 @@ def read_entries_or_none(folder: Path) -> list[dict[str, Any]] | None:
 
 # --- writing a file once -----------------------------------------------------------------
 
-def write_once(path: Path, data: bytes) -> bool:
-    """Write `path` whole, durable, and only if no file has that name; False if one has."""
-    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+def staged(folder: Path, data: bytes) -> Path:
+    """`data` in a temp file of `folder` (not yet durable: see `make_durable`)."""
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.chmod(temp, FILE_MODE)
+    return Path(temp)
+
+
+def link_once(temp: Path, path: Path) -> bool:
+    """The (durable) temp file given its name, whole, only if no file has that name; the
+    temp file is gone after. False if a file has the name."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, FILE_MODE)
-        try:
-            if os.name == "posix":
-                os.link(temp, path)
-            else:  # Windows' rename refuses an existing name
-                os.rename(temp, path)
-        except FileExistsError:
-            return False
-        fsync_folder(path.parent)
-        return True
+        if os.name == "posix":
+            os.link(temp, path)
+        else:  # Windows' rename refuses an existing name
+            os.rename(temp, path)
+    except FileExistsError:
+        return False
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+    return True
+
+
+def write_once(path: Path, data: bytes) -> bool:
+    """Write `path` whole and durable, only if no file has that name; False if one has."""
+    temp = staged(path.parent, data)
+    make_durable(path.parent, [temp])
+    linked = link_once(temp, path)
+    if linked:
+        fsync_folder(path.parent)
+    return linked
 
 
 # --- the pending notes -------------------------------------------------------------------
@@ -329,11 +347,13 @@ def pending_path(state_folder: Path, relative: str) -> Path:
     return state_folder / PENDING_FOLDER / f"{sha256(relative.encode())[:24]}.json"
 
 
-def note_pending(state_folder: Path, relative: str, entry: dict[str, Any]) -> Path:
+def note_pending(state_folder: Path, relative: str, entry: dict[str, Any],
+                 sync: bool = True) -> Path:
+    """The entry of a file about to be linked, kept until arkiv.json lists it."""
     path = pending_path(state_folder, relative)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps({"path": relative, "entry": entry},
-                                  ensure_ascii=False).encode("utf-8"))
+                                  ensure_ascii=False).encode("utf-8"), sync=sync)
     return path
 
 
@@ -415,7 +435,11 @@ def archive_project(output: Path, state_folder: Path, folder_relative: str,
                     due: list[Due], documents: dict[str, bytes], project: Project,
                     workbook: str, workbook_sha: str) -> Archived:
     """Archive each due document not archived yet (documents: file name -> .docx bytes,
-    as written in the project's folder)."""
+    as written in the project's folder).
+
+    Each new file's entry is noted and its bytes staged in a temp file, all of them made
+    durable at once; then each is linked to its name and arkiv.json lists them all, and
+    only then are the notes dropped (about two syncs a project that archives anything)."""
     result = Archived()
     folder = output / folder_relative / ARCHIVE_FOLDER
     relative = f"{folder_relative}/{ARCHIVE_FOLDER}"
@@ -427,26 +451,44 @@ def archive_project(output: Path, state_folder: Path, folder_relative: str,
     if folder.is_dir():
         entries = complete_pending(output, state_folder, relative, entries)
     listed = {e["fil"] for e in entries}
-    for item in due:
-        name = f"{item.stem}.docx"
-        data = documents.get(item.doc.name)
-        if data is None or name in listed:
-            continue
+    new = [(item, documents[item.doc.name]) for item in due
+           if item.doc.name in documents and f"{item.stem}.docx" not in listed]
+    if new:
         folder.mkdir(exist_ok=True)
-        entry = docx_entry(item, data, project, workbook, workbook_sha)
-        note = note_pending(state_folder, f"{relative}/{name}", entry)
-        if not write_once(folder / name, data):
-            forget_note(note)
-            result.problems.append(f"{relative}/{name} finns redan men saknas i {MANIFEST}; "
-                                   "den lämnas orörd.")
-            continue
-        entries = [*entries, entry]
-        write_manifest(folder, entries)
-        forget_note(note)
-        listed.add(name)
-        result.files.append(f"{relative}/{name}")
+        entries = link_all(output / relative, state_folder, entries, new, project, workbook,
+                           workbook_sha, result)
     result.awaiting_pdf = [f"{relative}/{name}" for name in awaiting_pdf(entries)]
     return result
+
+
+def link_all(folder: Path, state_folder: Path, entries: list[dict[str, Any]],
+             new: list[tuple[Due, bytes]], project: Project, workbook: str, workbook_sha: str,
+             result: Archived) -> list[dict[str, Any]]:
+    """Note, stage, make durable, link, list: arkiv.json's entries after."""
+    relative = f"{folder.parent.name}/{folder.name}"
+    staged_files = []
+    for item, data in new:
+        entry = docx_entry(item, data, project, workbook, workbook_sha)
+        note = note_pending(state_folder, f"{relative}/{entry['fil']}", entry, sync=False)
+        staged_files.append((entry, note, staged(folder, data)))
+    make_durable(folder, [temp for _, _, temp in staged_files])
+    make_durable(state_folder / PENDING_FOLDER, [note for _, note, _ in staged_files])
+    added = []
+    for entry, note, temp in staged_files:
+        if link_once(temp, folder / entry["fil"]):
+            added.append(entry)
+            result.files.append(f"{relative}/{entry['fil']}")
+        else:
+            forget_note(note)
+            result.problems.append(f"{relative}/{entry['fil']} finns redan men saknas i "
+                                   f"{MANIFEST}; den lämnas orörd.")
+    if added:
+        fsync_folder(folder)
+        entries = [*entries, *added]
+        write_manifest(folder, entries)
+    for _, note, _ in staged_files:
+        forget_note(note)
+    return entries
 
 
 def awaiting_pdf(entries: list[dict[str, Any]]) -> list[str]:

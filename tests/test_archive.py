@@ -107,9 +107,9 @@ def test_without_libreoffice_the_docx_is_archived_and_the_run_says_so_once(
     _output, without = pdfa_build
     assert without.exit_code == 0
     notes = [line for line in without.output.splitlines() if "PDF/A" in line]
-    assert notes == ["Obs: 5 arkiverade dokument sparades som .docx utan PDF/A (LibreOffice "
-                     "hittades inte); en senare körning med LibreOffice lägger till "
-                     "PDF/A-filerna."]
+    assert notes == ["Obs: 5 arkiverade dokument finns bara som .docx, utan PDF/A "
+                     "(LibreOffice hittades inte); en senare körning med LibreOffice lägger "
+                     "till PDF/A-filerna."]
 
 
 def test_a_later_run_with_libreoffice_adds_a_pdfa_beside_each_archived_docx(

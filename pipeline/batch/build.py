@@ -407,8 +407,8 @@ class Run:
             why = ("LibreOffice hittades inte" if outcome.missing
                    else outcome.problem or "se problemen ovan")
             self.result.notes.append(
-                f"{len(waiting)} arkiverade dokument sparades som .docx utan PDF/A ({why}); "
-                "en senare körning med LibreOffice lägger till PDF/A-filerna.")
+                f"{len(waiting)} arkiverade dokument finns bara som .docx, utan PDF/A "
+                f"({why}); en senare körning med LibreOffice lägger till PDF/A-filerna.")
         if not documents:
             return
         if outcome.problem:
