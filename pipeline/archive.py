@@ -62,7 +62,8 @@ from pipeline.findings import Finding
 from pipeline.formatting import day
 from pipeline.model import APPROVED, DOCUMENTS, DocKind, phase_of_decision
 from pipeline.project import Project
-from pipeline.validate.gating import is_effective, items_of_phase
+from pipeline.settings import DEFAULTS, Settings
+from pipeline.validate.gating import items_of_phase
 
 if TYPE_CHECKING:
     from pipeline.check import Checked
@@ -174,11 +175,11 @@ def canonical(value: Any) -> str:
 
 
 def rows_for(project: Project, watch: Watch, decision_point: str | None,
-             report_number: int | None) -> list[Any]:
+             report_number: int | None, settings: Settings = DEFAULTS) -> list[Any]:
     if not watch.sheet.table:
         return [project.sheet(watch.sheet)]
     if watch.rows == PHASE and decision_point is not None:
-        return items_of_phase(project, phase_of_decision(decision_point))
+        return items_of_phase(project, phase_of_decision(decision_point), settings)
     if watch.rows == DECISION and decision_point is not None:
         row = project.decision(decision_point)
         return [row] if row is not None else []
@@ -188,11 +189,12 @@ def rows_for(project: Project, watch: Watch, decision_point: str | None,
 
 
 def shown_values(project: Project, kind: DocKind, decision_point: str | None,
-                 report_number: int | None) -> list[Shown]:
-    """The values of the project that a document of `kind` fixes, blanks left out."""
+                 report_number: int | None, settings: Settings = DEFAULTS) -> list[Shown]:
+    """The values of the project that a document of `kind` fixes, blanks left out (the
+    checklist's items by the organisation's settings)."""
     shown = []
     for watch in WATCHED.get(kind, ()):
-        for row in rows_for(project, watch, decision_point, report_number):
+        for row in rows_for(project, watch, decision_point, report_number, settings):
             number = row.row if watch.sheet.table else None
             for key in watch.keys:
                 value = canonical(getattr(row, key, None))
@@ -228,7 +230,7 @@ def due_documents(project: Project, planned: Iterable[PlannedDocument]) -> list[
     due = []
     for doc in planned:
         bp = doc.decision_point
-        if doc.kind in DECIDED_KINDS and bp is not None and is_effective(project, bp):
+        if doc.kind in DECIDED_KINDS and bp is not None and doc.final:  # is_effective
             decision = project.decision(bp)
             due.append(Due(doc, f"{doc.title} {bp} {decision.datum.isoformat()}", bp,
                            decision.datum, decision.beslutsfattare, None))
@@ -418,22 +420,23 @@ def now_text() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def docx_entry(due: Due, data: bytes, project: Project, workbook: str, workbook_sha: str
-               ) -> dict[str, Any]:
+def docx_entry(due: Due, data: bytes, project: Project, workbook: str, workbook_sha: str,
+               settings: Settings = DEFAULTS) -> dict[str, Any]:
     return {"fil": f"{due.stem}.docx", "sha256": sha256(data), "dokument": due.doc.title,
             "beslutspunkt": due.decision_point, "datum": due.day.isoformat(),
             "rapport_nr": due.report_number, "beslutsfattare": due.decision_maker,
-            "projekt_id": project.info.projekt_id, "diarienummer": project.info.diarienummer,
+            "organisation": settings.name, "projekt_id": project.info.projekt_id,
+            "diarienummer": project.info.diarienummer,
             "arbetsbok": workbook, "arbetsbok_sha256": workbook_sha,
             "programversion": __version__, "arkiverad": now_text(),
-            "värden": [s.to_dict() for s in shown_values(project, due.doc.kind,
-                                                         due.decision_point,
-                                                         due.report_number)]}
+            "värden": [s.to_dict() for s in shown_values(
+                project, due.doc.kind, due.decision_point, due.report_number, settings)]}
 
 
 def archive_project(output: Path, state_folder: Path, folder_relative: str,
                     due: list[Due], documents: dict[str, bytes], project: Project,
-                    workbook: str, workbook_sha: str) -> Archived:
+                    workbook: str, workbook_sha: str, settings: Settings = DEFAULTS
+                    ) -> Archived:
     """Archive each due document not archived yet (documents: file name -> .docx bytes,
     as written in the project's folder).
 
@@ -456,19 +459,19 @@ def archive_project(output: Path, state_folder: Path, folder_relative: str,
     if new:
         folder.mkdir(exist_ok=True)
         entries = link_all(output / relative, state_folder, entries, new, project, workbook,
-                           workbook_sha, result)
+                           workbook_sha, settings, result)
     result.awaiting_pdf = [f"{relative}/{name}" for name in awaiting_pdf(entries)]
     return result
 
 
 def link_all(folder: Path, state_folder: Path, entries: list[dict[str, Any]],
              new: list[tuple[Due, bytes]], project: Project, workbook: str, workbook_sha: str,
-             result: Archived) -> list[dict[str, Any]]:
+             settings: Settings, result: Archived) -> list[dict[str, Any]]:
     """Note, stage, make durable, link, list: arkiv.json's entries after."""
     relative = f"{folder.parent.name}/{folder.name}"
     staged_files = []
     for item, data in new:
-        entry = docx_entry(item, data, project, workbook, workbook_sha)
+        entry = docx_entry(item, data, project, workbook, workbook_sha, settings)
         note = note_pending(state_folder, f"{relative}/{entry['fil']}", entry, sync=False)
         staged_files.append((entry, note, staged(folder, data)))
     make_durable(folder, [temp for _, _, temp in staged_files])
@@ -550,7 +553,8 @@ def shown_name(entry: dict[str, Any], entries: list[dict[str, Any]]) -> str:
     return f"{ARCHIVE_FOLDER}/{name}"
 
 
-def changes(project: Project, entries: list[dict[str, Any]]) -> Changes:
+def changes(project: Project, entries: list[dict[str, Any]], settings: Settings = DEFAULTS
+            ) -> Changes:
     """Warnings for what differs from the archive: changed values, withdrawn and re-dated
     decisions, changed statusrapporter."""
     result = Changes()
@@ -560,7 +564,7 @@ def changes(project: Project, entries: list[dict[str, Any]]) -> Changes:
             continue
         entry = latest(entries, dokument=document.title, beslutspunkt=bp)
         if entry is not None:
-            decision_changes(project, document.kind, bp, entry, entries, result)
+            decision_changes(project, document.kind, bp, entry, entries, settings, result)
     numbers = {e.get("rapport_nr") for e in entries if e.get("rapport_nr") is not None}
     for number in sorted(numbers):
         entry = latest(entries, dokument=REPORT_TITLE, rapport_nr=number)
@@ -570,7 +574,8 @@ def changes(project: Project, entries: list[dict[str, Any]]) -> Changes:
 
 
 def decision_changes(project: Project, kind: DocKind, bp: str, entry: dict[str, Any],
-                     entries: list[dict[str, Any]], result: Changes) -> None:
+                     entries: list[dict[str, Any]], settings: Settings,
+                     result: Changes) -> None:
     decision = project.decision(bp)
     archived_day = date.fromisoformat(entry["datum"])
     where = shown_name(entry, entries)
@@ -586,7 +591,7 @@ def decision_changes(project: Project, kind: DocKind, bp: str, entry: dict[str, 
             sheet=C.BESLUT.name, cell=decision_cell(project, bp, "datum"),
             value=decision.datum.isoformat()))
         return
-    found = changed_values(project, kind, bp, None, entry)
+    found = changed_values(project, kind, bp, None, entry, settings)
     for old, new in found:
         shown = new or old
         result.findings.append(ARCHIVED_VALUE_CHANGED(
@@ -616,7 +621,8 @@ def report_changes(project: Project, number: int, entry: dict[str, Any],
 
 
 def changed_values(project: Project, kind: DocKind, bp: str | None, number: int | None,
-                   entry: dict[str, Any]) -> list[tuple[Shown | None, Shown | None]]:
+                   entry: dict[str, Any], settings: Settings = DEFAULTS
+                   ) -> list[tuple[Shown | None, Shown | None]]:
     """(as archived, as now) of each value that differs, in the archive's order."""
     by_key = kind is DocKind.STATUSRAPPORT
     try:
@@ -624,7 +630,7 @@ def changed_values(project: Project, kind: DocKind, bp: str | None, number: int 
     except (KeyError, TypeError, ValueError):
         return []
     before = {s.place(by_key): s for s in then}
-    after = {s.place(by_key): s for s in shown_values(project, kind, bp, number)}
+    after = {s.place(by_key): s for s in shown_values(project, kind, bp, number, settings)}
     changed = []
     for place in [*before, *(p for p in after if p not in before)]:
         old, new = before.get(place), after.get(place)
@@ -638,10 +644,11 @@ def decision_cell(project: Project, bp: str, key: str) -> str | None:
     return project.cell(C.BESLUT, key, row.row) if row is not None else None
 
 
-def project_changes(project: Project, project_folder: Path) -> Changes:
+def project_changes(project: Project, project_folder: Path, settings: Settings = DEFAULTS
+                    ) -> Changes:
     """The project against the archive in its folder (none there: no changes)."""
     entries = read_entries_or_none(archive_folder(project_folder))
-    return changes(project, entries or [])
+    return changes(project, entries or [], settings)
 
 
 def compare_with_archive(checked: Checked, workbook: str, output: Path) -> None:
@@ -653,4 +660,4 @@ def compare_with_archive(checked: Checked, workbook: str, output: Path) -> None:
     if project is None:
         return
     folder = folder_for(Identity(project.info.projekt_id, project.info.projektnamn), workbook)
-    checked.report.extend(project_changes(project, output / folder).findings)
+    checked.report.extend(project_changes(project, output / folder, checked.settings).findings)

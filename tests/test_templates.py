@@ -17,6 +17,7 @@ from pipeline.check import Checked
 from pipeline.cli import main
 from pipeline.documents import TEMPLATES_DIR, load_templates, produce, template_problems
 from pipeline.documents.make_templates import write_templates
+from pipeline.settings import Settings
 
 
 def custom_templates(folder: Path, kind: str, *added: str) -> Path:
@@ -136,7 +137,7 @@ def test_fields_in_the_document_properties_are_filled_in(checked_example: Checke
     template.core_properties.subject = "{{ dokument.status }}"
     template.core_properties.author = "{{ kommun }}"
     template.save(str(path))
-    templates = replace(load_templates(folder), municipality="Kommun & <Förbund>")
+    templates = replace(load_templates(folder), settings=Settings(name="Kommun & <Förbund>"))
     produced = produce(checked_example.project, checked_example.report, templates)
     reports = {f.name: docx.Document(BytesIO(f.data)).core_properties
                for f in produced.files if f.name.startswith("Statusrapport")}
