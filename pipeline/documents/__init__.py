@@ -20,7 +20,12 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import UndefinedError
 
 from pipeline.catalogue import DOCUMENT_BLOCKED, TEMPLATE_INVALID, TEMPLATE_RENDER_FAILED
-from pipeline.documents.context import Context, build_context, project_context
+from pipeline.documents.context import (
+    Context,
+    build_context,
+    document_properties,
+    project_context,
+)
 from pipeline.documents.plan import PlannedDocument, plan
 from pipeline.documents.render import (
     CompilingEnvironment,
@@ -202,7 +207,8 @@ def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
         return None, template_finding(doc, template)
     try:
         context = clean(build_context(project, doc, templates.settings, shared))
-        data = render_document(template.prepared, context, templates.env)
+        data = render_document(template.prepared, context, templates.env,
+                               document_properties(context))
     except UndefinedError as exc:
         return None, render_finding(doc, template, f"ett okänt fält ({exc.message})")
     except Exception as exc:  # one bad document never stops the others

@@ -25,6 +25,7 @@ from pipeline.validate.gating import is_done, item_text, items_of_phase
 
 MUNICIPALITY = DEFAULT_NAME
 """The default organisation's name; a build's is `Settings.name` (pipeline.settings)."""
+LANGUAGE = "sv-SE"
 
 LIGHT_COLOURS = {"Grön": "C6EFCE", "Gul": "FFEB9C", "Röd": "FFC7CE"}
 NO_LIGHT_COLOUR = "FFFFFF"
@@ -118,8 +119,25 @@ def rows(project: Project, sheet: Sheet) -> list[dict[str, str]]:
     return [values(sheet, row) for row in project.sheet(sheet)]
 
 
+def document_properties(context: Context) -> dict[str, str]:
+    """The core properties of a document of the context (pipeline.documents.render
+    `core_properties_xml`): its name and the project's as the title, the Projekt-ID and
+    Diarienummer as the subject, the organisation (`kommun`) as the author, keywords and
+    the language."""
+    projekt, dokument = context["projekt"], context["dokument"]
+    subject = f"Projekt-ID {projekt['projekt_id']}"
+    if projekt["diarienummer"]:
+        subject += f", Diarienummer {projekt['diarienummer']}"
+    keywords = (dokument["titel"], projekt["projektnamn"], projekt["projekt_id"],
+                projekt["diarienummer"], projekt["forvaltning"], dokument["beslutspunkt"])
+    return {"title": f"{dokument['namn']}: {projekt['projektnamn']}", "subject": subject,
+            "author": context["kommun"], "keywords": "; ".join(k for k in keywords if k),
+            "language": LANGUAGE}
+
+
 def document(project: Project, doc: PlannedDocument) -> dict[str, Any]:
-    return {"titel": doc.title, "status": status_text(project, doc), "utkast": doc.draft,
+    return {"titel": doc.title, "namn": doc.name.removesuffix(".docx"),
+            "status": status_text(project, doc), "utkast": doc.draft,
             "oppna_kontrollpunkter": str(doc.open_items),
             "beslutspunkt": doc.decision_point or ""}
 
