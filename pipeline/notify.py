@@ -46,6 +46,7 @@ from pipeline.batch.work import Identity, folder_for, reason
 from pipeline.catalogue import CHECKLIST_OPEN
 from pipeline.errors import UsageError
 from pipeline.paths import discover
+from pipeline.settings import DEFAULTS, Settings
 
 if TYPE_CHECKING:
     from pipeline.check import Checked
@@ -60,13 +61,6 @@ DEFAULT_PORT = 25
 PROJECT_PAGE = "projekt.html"
 LEADER_ROLE = "Projektledare"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def organisation_name() -> str:
-    """The organisation the messages are sent for (the sender's name and the signature)."""
-    from pipeline.documents.context import MUNICIPALITY
-
-    return MUNICIPALITY
 
 
 # --- what each leader is told ------------------------------------------------------------
@@ -166,15 +160,16 @@ def note_of(checked: Checked, workbook: str) -> ProjectNote:
         errors=as_items(report.errors))
 
 
-def gather(folder: Path, today: date) -> Gathered:
-    """Every workbook in `folder` checked against `today`, its note in its leader's letter."""
+def gather(folder: Path, today: date, settings: Settings = DEFAULTS) -> Gathered:
+    """Every workbook in `folder` checked against `today` under the organisation's settings,
+    its note in its leader's letter."""
     from pipeline.check import check_file
 
     letters: dict[str, Letter] = {}
     unreadable, leaderless = [], []
     for path in discover(folder):
         try:
-            checked = check_file(path, today=today)
+            checked = check_file(path, settings, today=today)
         except Exception as exc:  # one bad workbook never stops the others' letters
             unreadable.append(f"{path.name}: {reason(exc)}")
             continue
@@ -472,12 +467,14 @@ def failure(exc: Exception) -> str:
     return f"kunde inte nå servern: {exc.strerror or exc}" if isinstance(exc, OSError) else str(exc)
 
 
-def notify(options: NotifyOptions) -> NotifyResult:
-    """Compose every leader's message and send it (or write it, with dry_run)."""
+def notify(options: NotifyOptions, settings: Settings = DEFAULTS) -> NotifyResult:
+    """Compose every leader's message and send it (or write it, with dry_run); the
+    organisation's settings give its checklists and its name (the sender's and the
+    signature's)."""
     sender, server, secret = check_options(options)
     today = options.today or date.today()
-    organisation = organisation_name()
-    gathered = gather(options.input, today)
+    organisation = settings.name
+    gathered = gather(options.input, today, settings)
     result = NotifyResult(unreadable=gathered.unreadable, leaderless=gathered.leaderless)
     log = SentLog(options.input, today) if options.dry_run is None else None
     mailer = Mailer(server, options, secret) if server is not None else None
@@ -554,11 +551,11 @@ def summary_lines(result: NotifyResult, dry_run: bool) -> list[str]:
     return lines
 
 
-def run_notify(options: NotifyOptions) -> int:
+def run_notify(options: NotifyOptions, settings: Settings = DEFAULTS) -> int:
     """`projektmodell notify` for the CLI: the summary on stdout, failures on stderr; the
     exit code (0 all sent, 1 a message failed, 2 usage error)."""
     try:
-        result = notify(options)
+        result = notify(options, settings)
     except UsageError as exc:
         click.echo(f"Fel: {exc}", err=True)
         return EXIT_USAGE

@@ -41,6 +41,7 @@ from pipeline.catalogue import (
 from pipeline.findings import Finding
 from pipeline.model import PHASES
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import decision_cell, is_effective
 
 TIME_CODES = frozenset(kind.code for kind in (
@@ -81,7 +82,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def status_report_due(project: Project) -> Iterator[Deadline]:
+def status_report_due(project: Project, settings: Settings) -> Iterator[Deadline]:
     info = project.info
     months = INTERVAL_MONTHS.get(info.rapporteringsintervall or "")
     if months is None or project.phase_number != IMPLEMENTATION.number:
@@ -93,7 +94,7 @@ def status_report_due(project: Project) -> Iterator[Deadline]:
         since, cell = latest.period_till, project.cell(sheet, "period_till", latest.row)
         number = f" (nr {latest.rapport_nr})" if latest.rapport_nr is not None else ""
         what, where = f"den senaste rapporten{number} gäller till {since}", sheet.name
-    elif is_effective(project, "BP2"):
+    elif is_effective(project, "BP2", settings):
         since = project.decision("BP2").datum
         cell = decision_cell(project, "BP2", "datum")
         what, where = f"BP2 beslutades {since} och ingen rapport är lämnad", contract.BESLUT.name
@@ -105,7 +106,7 @@ def status_report_due(project: Project) -> Iterator[Deadline]:
         cell=cell, value=str(since)))
 
 
-def end_date(project: Project) -> Iterator[Deadline]:
+def end_date(project: Project, settings: Settings) -> Iterator[Deadline]:
     end = project.info.slutdatum
     if end is None or project.approved(CLOSING.decision_point):
         return
@@ -114,7 +115,7 @@ def end_date(project: Project) -> Iterator[Deadline]:
         value=str(end)))
 
 
-def activity_ends(project: Project) -> Iterator[Deadline]:
+def activity_ends(project: Project, settings: Settings) -> Iterator[Deadline]:
     if project.approved(CLOSING.decision_point):
         return
     sheet = contract.AKTIVITETER
@@ -127,7 +128,7 @@ def activity_ends(project: Project) -> Iterator[Deadline]:
             cell=project.cell(sheet, "slut", row.row), value=str(row.slut)))
 
 
-def contract_ends(project: Project) -> Iterator[Deadline]:
+def contract_ends(project: Project, settings: Settings) -> Iterator[Deadline]:
     if not 0 < project.phase_number < CLOSING.number:
         return
     sheet = contract.PERSONKONTRAKT
@@ -139,22 +140,24 @@ def contract_ends(project: Project) -> Iterator[Deadline]:
             sheet=sheet.name, cell=project.cell(sheet, "till", row.row), value=str(row.till)))
 
 
-RULES: tuple[Callable[[Project], Iterator[Deadline]], ...] = (
+RULES: tuple[Callable[[Project, Settings], Iterator[Deadline]], ...] = (
     status_report_due, end_date, activity_ends, contract_ends)
 
 
-def deadlines(project: Project) -> list[Deadline]:
-    """Every deadline of every rule, late or not."""
-    return [deadline for rule in RULES for deadline in rule(project)]
+def deadlines(project: Project, settings: Settings = DEFAULTS) -> list[Deadline]:
+    """Every deadline of every rule, late or not, under the organisation's settings (its
+    checklist decides when BP2 is in effect)."""
+    return [deadline for rule in RULES for deadline in rule(project, settings)]
 
 
-def time_findings(project: Project, today: date) -> list[Finding]:
+def time_findings(project: Project, today: date, settings: Settings = DEFAULTS
+                  ) -> list[Finding]:
     """The findings of the deadlines that have passed on `today`."""
-    return [d.finding for d in deadlines(project) if d.late_from <= today]
+    return [d.finding for d in deadlines(project, settings) if d.late_from <= today]
 
 
-def validity(project: Project, today: date) -> Validity:
+def validity(project: Project, today: date, settings: Settings = DEFAULTS) -> Validity:
     """The days around `today` on which the project's time-based findings are the same."""
-    days = {d.late_from for d in deadlines(project)}
+    days = {d.late_from for d in deadlines(project, settings)}
     return Validity(max((d for d in days if d <= today), default=None),
                     min((d for d in days if d > today), default=None))
