@@ -16,6 +16,7 @@ from pipeline.check import check_file
 from pipeline.cli import main
 from pipeline.example import checklist, decisions
 from pipeline.findings import Report
+from pipeline.settings import read_settings
 from pipeline.validate.deadlines import TIME_CODES
 from tests.conftest import EXAMPLE_PATH, WorkbookFactory
 from tests.fills import QUIET_DAY, closing_fill, planning_fill
@@ -93,6 +94,23 @@ def test_no_report_is_due_while_bp2_is_not_in_effect(
     report = check_file(make_workbook(fill), today=date(2011, 12, 1)).report
     assert "checklist-blocks-decision" in report.codes()  # what the leader must fix first
     assert "status-report-overdue" not in report.codes()
+
+
+@pytest.mark.parametrize(("answer", "due"), [(None, False), ("Ja", True)],
+                         ids=["added-item-open", "added-item-done"])
+def test_bp2_is_in_effect_by_the_organisations_own_checklist(
+        make_workbook: WorkbookFactory, fill: dict[str, Any], tmp_path: Path,
+        answer: str | None, due: bool) -> None:
+    config = tmp_path / "projektmodell.toml"
+    config.write_text('config_version = 1\n\n[[checklist]]\nid = "P9"\nphase = "Planering"\n'
+                      'text = "Informationssäkerhetsklassning är gjord"\n', encoding="utf-8")
+    fill["Statusrapporter"] = []
+    # no Fas on the row: the item is the organisation's, of Planering, by its ID alone
+    fill["Checklistor"].append({"id": "P9", "svar": answer,
+                                "kontrollpunkt": "Informationssäkerhetsklassning är gjord"})
+    report = check_file(make_workbook(fill), read_settings(config),
+                        today=date(2011, 12, 1)).report
+    assert ("status-report-overdue" in report.codes()) is due
 
 
 @pytest.mark.parametrize("make", [planning_fill, closing_fill], ids=["planering", "avslut"])

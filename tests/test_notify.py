@@ -338,3 +338,24 @@ def test_starttls_encrypts_the_connection_before_anything_is_sent(
                      env={"SSL_CERT_FILE": str(cert)})
     assert sorted(mailbox.messages()) == [ASA, KARIN]
     assert f"Skickat till Karin Lund <{KARIN}>." in secured.output
+
+
+def test_the_organisations_settings_name_the_sender_and_sign_the_message(
+        input_folder: Path, tmp_path: Path) -> None:
+    (input_folder / "projektmodell.toml").write_text(
+        'config_version = 1\n\n[organisation]\nname = "Sundsvalls kommun"\n', encoding="utf-8")
+    result = notify(input_folder, "--dry-run", str(tmp_path / "utkast"))
+    assert result.exit_code == 0, result.output
+    message = email.message_from_bytes(
+        (tmp_path / "utkast" / f"{TODAY} Karin Lund {KARIN}.eml").read_bytes(), policy=default)
+    assert message["From"].addresses[0].display_name == "Projektkontoret, Sundsvalls kommun"
+    assert body(message, "plain").endswith(
+        "Med vänliga hälsningar\nProjektkontoret, Sundsvalls kommun\n\n"
+        "Meddelandet skickas automatiskt av projektmodell.\n")
+
+    broken = tmp_path / "annan.toml"
+    broken.write_text("[organisation]\nnamn = 'Sundsvall'\n", encoding="utf-8")
+    refused = notify(input_folder, "--config", str(broken), "--dry-run", str(tmp_path / "x"))
+    assert refused.exit_code == 2
+    assert "annan.toml" in refused.output
+    assert not (tmp_path / "x").exists()
