@@ -192,6 +192,63 @@ DUPLICATE_FOLDER = FindingType(
     "ingen av dem byggs förrän det är rättat, och inga dokument skrivs över.",
     about="Two workbooks would write to the same folder: neither is built.")
 
+# --- archive (issue 12) ---------------------------------------------------------------------
+
+ARCHIVED_VALUE_CHANGED = FindingType(
+    "changed-after-approval", WARNING,
+    "{label} har ändrats efter att {decision_point} fastställdes {day} ({where}).",
+    "Den fastställda versionen finns i {file}.",
+    about="A value an archived (approved) document shows differs from the workbook now; "
+          "the live document's header says it was changed after approval.")
+ARCHIVED_REPORT_CHANGED = FindingType(
+    "changed-after-report", WARNING,
+    "{label} i Statusrapport {number} har ändrats efter att den arkiverades {day} ({where}).",
+    "Den arkiverade versionen finns i {file}.",
+    about="A statusrapport's row differs from the version archived at its Rapportdatum.")
+ARCHIVED_DECISION_WITHDRAWN = FindingType(
+    "decision-withdrawn", WARNING,
+    "{decision_point} fastställdes {day} men är nu {now}.",
+    "Den fastställda versionen finns kvar i {file}; ett nytt godkännande arkiveras som en "
+    "ny version bredvid den.",
+    about="A decision point whose document was archived is no longer Godkänt; the archive "
+          "stays.")
+ARCHIVED_DECISION_REDATED = FindingType(
+    "decision-redated", WARNING,
+    "{decision_point} har fått ett nytt datum ({day}) men fastställdes {was}.",
+    "Den tidigare fastställda versionen finns kvar i {file}; när beslutet gäller arkiveras "
+    "den nya versionen bredvid den.",
+    about="A decision point whose document was archived has a new date; the new version is "
+          "archived beside the old one.")
+
+
+# --- time (issue 14) ---------------------------------------------------------------------
+
+STATUS_REPORT_OVERDUE = FindingType(
+    "status-report-overdue", WARNING,
+    "En statusrapport är försenad: {since}, och med rapporteringsintervallet {interval} "
+    "skulle nästa ha lämnats senast {due}.",
+    "Lägg till nästa statusrapport på bladet Statusrapporter.",
+    about="In Genomförande, no status report's Period till lies within the "
+          "Rapporteringsintervall plus 14 days before today (counted from the latest report, "
+          "or with none from BP2's Datum once BP2 is in effect).")
+END_DATE_PASSED = FindingType(
+    "end-date-passed", WARNING,
+    "Slutdatum {end} har passerat, men BP4 (styrgruppen avslutar projektet) är inte godkänd.",
+    "Avsluta projektet vid BP4, eller skriv ett nytt Slutdatum som styrgruppen beslutat.",
+    about="Projekt!Slutdatum has passed and BP4 is not approved.")
+ACTIVITY_OVERDUE = FindingType(
+    "activity-overdue", WARNING,
+    "Aktiviteten '{activity}' skulle vara klar {end} men {state}.",
+    "Sätt Status till Klar eller Struken, eller skriv ett nytt Slut.",
+    about="An activity's Slut has passed and its Status is neither Klar nor Struken "
+          "(before BP4).")
+CONTRACT_ENDED = FindingType(
+    "contract-ended", WARNING,
+    "Personkontraktet för {member} gällde till {end}, men projektet är fortfarande i fasen "
+    "{phase}.",
+    "Skriv ett nytt datum i Till om medverkan fortsätter.",
+    about="A personkontrakt's Till has passed while the project is before Avslut.")
+
 
 CATALOGUE: dict[str, FindingType] = {
     value.code: value for value in list(globals().values()) if isinstance(value, FindingType)}

@@ -25,6 +25,12 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from pipeline import contract, figures
+from pipeline.catalogue import (
+    ACTIVITY_OVERDUE,
+    CONTRACT_ENDED,
+    END_DATE_PASSED,
+    STATUS_REPORT_OVERDUE,
+)
 from pipeline.charts import Marker, Span, timeline
 from pipeline.check import Checked
 from pipeline.findings import Report
@@ -122,6 +128,7 @@ class ProjectSummary(Frozen):
     utfall: Decimal = figures.ZERO
     avvikelse: Decimal = figures.ZERO
     notices: tuple[Notice, ...] = ()  # the time-based findings (`NOTICE_CODES`)
+    amended: tuple[str, ...] = ()  # archived decisions/reports the workbook now differs from
 
     def to_dict(self) -> dict[str, Any]:
         """As plain JSON values (dates ISO, amounts as decimal text), for the records."""
@@ -143,8 +150,8 @@ class ProjectSummary(Frozen):
         return None if upcoming.status == APPROVED else upcoming
 
 
-NOTICE_CODES = ("status-report-overdue", "end-date-passed", "activity-overdue",
-                "contract-ended")
+NOTICE_CODES = tuple(kind.code for kind in (STATUS_REPORT_OVERDUE, END_DATE_PASSED,
+                                            ACTIVITY_OVERDUE, CONTRACT_ENDED))
 """The time-based findings (issue 14): what is late shows under Att göra."""
 
 
@@ -336,7 +343,8 @@ def project_row(entry: PortfolioEntry) -> str:
     name = summary.projektnamn or ""
     return (f'<tr class="{css}">'
             + text_cell(summary.projekt_id, "nowrap")
-            + cell(link(entry.page, name) if entry.page else escape(name), name)
+            + cell((link(entry.page, name) if entry.page else escape(name))
+                   + amended_mark(summary), name)
             + text_cell(summary.forvaltning) + cell(escape(summary.fas or ""),
                                                     summary.phase_number)
             + decisions
@@ -352,6 +360,14 @@ def unreadable_row(entry: PortfolioEntry, css: str) -> str:
                    "läsas</span>", summary.file)
             + cell("") + cell("", 0) + cell("") * len(DECISION_POINTS) + cell("", -1)
             + findings_cell(entry) + cell("") + cell("", 0) + documents_cell(entry) + "</tr>")
+
+
+def amended_mark(summary: ProjectSummary) -> str:
+    """A project whose workbook differs from what was approved (pipeline.archive)."""
+    if not summary.amended:
+        return ""
+    what = ", ".join(summary.amended)
+    return f'<br><span class="badge yellow">Ändrad efter fastställande: {escape(what)}</span>'
 
 
 HEADERS = ("Projekt-ID", "Projekt", "Förvaltning", "Fas", *DECISION_POINTS,

@@ -32,13 +32,16 @@ from pipeline.settings import DEFAULTS, Settings
 
 
 def archived_files(folder: Path) -> list[str]:
-    """The files under the project's archive folder (`Arkiv/…`, posix, relative to the
-    project's folder) as they are when the page is written; its index, arkiv.json, aside."""
-    archive = folder / ARCHIVE_FOLDER
-    if not archive.is_dir():
+    """The files the project's archive lists in its arkiv.json (`Arkiv/…`, posix, relative
+    to the project's folder) as it is when the page is written; none when it has none or
+    one this program did not write."""
+    from pipeline.archive import ManifestUnreadable, archive_folder, read_manifest
+
+    try:
+        entries = read_manifest(archive_folder(folder))
+    except ManifestUnreadable:
         return []
-    return sorted(path.relative_to(folder).as_posix() for path in archive.rglob("*")
-                  if path.is_file() and path.name != "arkiv.json")
+    return [f"{ARCHIVE_FOLDER}/{entry['fil']}" for entry in entries]
 
 
 # --- sections ------------------------------------------------------------------------------
@@ -154,7 +157,10 @@ def documents(names: Sequence[str], archive: Sequence[str]) -> str:
     if archive:
         archived = "".join(f"<li>{link(path, PurePosixPath(path).name)}</li>"
                            for path in archive)
-        content += f'<h3>Arkiv</h3><ul class="docs">{archived}</ul>'
+        content += (f'<h3>Arkiv</h3><p>Fastställda dokument, som de var när de arkiverades '
+                    f'({link(f"{ARCHIVE_FOLDER}/", "mappen Arkiv")}; PDF/A-filer som '
+                    "skapats senare finns där):</p>"
+                    f'<ul class="docs">{archived}</ul>')
     return section("documents", "Dokument", content)
 
 

@@ -15,7 +15,7 @@ from pipeline.check import Checked, check_file
 from pipeline.example import example_fill
 from pipeline.portfolio import PortfolioEntry, index_html, summarize
 from tests import fills
-from tests.fills import erroneous_fill, planning_fill
+from tests.fills import QUIET_DAY, erroneous_fill, planning_fill
 from tests.pages import PageText, read_page
 
 HOSTILE_NAME = '<script>alert("x")</script> & =HYPERLINK("http://x";"klicka")'
@@ -59,7 +59,7 @@ def output_tree(make_workbook: Callable[..., Path], tmp_path: Path) -> tuple[Pat
     broken.write_bytes(b"not a workbook")
     paths = [make_workbook(make()) for make in
              (example_fill, planning_fill, erroneous_fill, hostile_fill)] + [broken]
-    entries = [entry_for(check_file(p), output) for p in paths]
+    entries = [entry_for(check_file(p, today=QUIET_DAY), output) for p in paths]
     (output / "index.html").write_text(index_html(entries, GENERATED), encoding="utf-8")
     return output, entries
 
@@ -130,7 +130,8 @@ def leaders_fills() -> list[dict[str, Any]]:
 
 def test_att_gora_lists_each_leaders_projects_next_decision_and_open_items(
         make_workbook: Callable[..., Path], tmp_path: Path) -> None:
-    entries = [entry_for(check_file(make_workbook(fill)), tmp_path) for fill in leaders_fills()]
+    entries = [entry_for(check_file(make_workbook(fill), today=QUIET_DAY), tmp_path)
+               for fill in leaders_fills()]
     todo = read_page(index_html(entries, GENERATED)).sections["todo-heading"]
 
     assert todo.groups == [

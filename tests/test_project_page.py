@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,23 +13,25 @@ from urllib.parse import unquote
 import pytest
 
 from pipeline.batch import BuildOptions, build
-from pipeline.example import example_fill
+from pipeline.example import decisions, example_fill
 from pipeline.formatting import day, kr
 from tests import fills
+from tests.fills import QUIET_DAY
 from tests.pages import PageText, read_page
 
 FOLDER = "KS-2011-01 Föräldrastöd"
 
 
 def build_from(make_workbook: Callable[..., Path], tmp_path: Path,
-               *fills_: dict[str, Any], force: bool = False) -> Path:
-    """Build the workbooks made from the fills; OUTPUT."""
+               *fills_: dict[str, Any], today: date = QUIET_DAY) -> Path:
+    """Build the workbooks made from the fills (on a day when nothing is late, unless told
+    otherwise); OUTPUT."""
     folder = tmp_path / "input"
     if not folder.exists():
         for number, fill in enumerate(fills_):
             make_workbook(fill, name=f"projekt-{number}.xlsx", folder=folder)
     output = tmp_path / "output"
-    build(BuildOptions(folder, output, jobs=1, force=force))
+    build(BuildOptions(folder, output, jobs=1, today=today))
     return output
 
 
@@ -113,25 +116,39 @@ def test_the_page_lists_open_items_and_every_finding_with_its_cell(
 def test_the_page_links_every_document_written_beside_it(example_output: Path) -> None:
     links = page_of(example_output).sections["documents"].links
     written = sorted(p.name for p in (example_output / FOLDER).iterdir()
-                     if p.name != "projekt.html")
-    assert sorted(unquote(href) for href, _ in links) == written
-    assert all(unquote(href) == text for href, text in links)
+                     if p.is_file() and p.name != "projekt.html")
+    documents = [(href, text) for href, text in links if not href.startswith("Arkiv/")]
+    assert sorted(unquote(href) for href, _ in documents) == written
+    assert all(unquote(href) == text for href, text in documents)
 
 
-def test_the_archive_is_listed_once_it_exists(make_workbook: Callable[..., Path],
-                                              tmp_path: Path) -> None:
-    output = build_from(make_workbook, tmp_path, example_fill())
+def test_the_page_lists_the_archive_as_arkiv_json_does(example_output: Path) -> None:
+    manifest = json.loads((example_output / FOLDER / "Arkiv" / "arkiv.json").read_text())
+    archived = [entry["fil"] for entry in manifest["filer"]]
+    assert "Projektdirektiv BP1 2011-01-15.docx" in archived
+    links = [(unquote(href), text) for href, text in
+             page_of(example_output).sections["documents"].links if href.startswith("Arkiv/")]
+    assert links == [("Arkiv/", "mappen Arkiv"), *((f"Arkiv/{name}", name) for name in archived)]
+    assert all((example_output / FOLDER / href).exists() for href, _ in links)
+
+
+def test_a_document_archived_in_a_build_is_on_the_page_that_build_writes(
+        make_workbook: Callable[..., Path], tmp_path: Path) -> None:
+    """Before BP1 there is no archive; the build after BP1 is approved archives the
+    Projektdirektiv and its page lists it."""
+    fill = example_fill()
+    fill["Projekt"]["aktuell_fas"] = "Relevans/Förberedelse"
+    fill["Beslut"] = decisions(())
+    fill["Statusrapporter"] = []
+    output = build_from(make_workbook, tmp_path, fill)
     assert "Arkiv" not in page_of(output).sections["documents"].text
-    archive = output / FOLDER / "Arkiv"
-    archive.mkdir()
-    for name in ("Projektdirektiv (BP1 2011-01-15).pdf", "arkiv.json"):
-        (archive / name).write_bytes(b"x")
 
-    build_from(make_workbook, tmp_path, force=True)
+    fill["Beslut"] = decisions(("BP1",))
+    make_workbook(fill, name="projekt-0.xlsx", folder=tmp_path / "input")
+    build_from(make_workbook, tmp_path)
     links = page_of(output).sections["documents"].links
-    assert ("Arkiv/Projektdirektiv%20%28BP1%202011-01-15%29.pdf",
-            "Projektdirektiv (BP1 2011-01-15).pdf") in links
-    assert not any("arkiv.json" in href for href, _ in links)
+    assert ("Arkiv/Projektdirektiv%20BP1%202011-01-15.docx",
+            "Projektdirektiv BP1 2011-01-15.docx") in links
 
 
 def test_a_project_without_reports_says_so_and_draws_no_cost_chart(
@@ -164,5 +181,26 @@ def test_the_page_moves_with_its_project(make_workbook: Callable[..., Path],
     renamed["Projekt"]["projektnamn"] = "Föräldrastöd i hela länet"
     make_workbook(renamed, name="projekt-0.xlsx", folder=tmp_path / "input")
     build_from(make_workbook, tmp_path)
-    assert not (output / FOLDER).exists()
+    assert not (output / FOLDER / "projekt.html").exists()  # its archive stays
     assert page_of(output, "KS-2011-01 Föräldrastöd i hela länet").sections["facts"].text
+
+
+def test_what_is_late_is_among_the_pages_findings_and_under_att_gora(
+        make_workbook: Callable[..., Path], tmp_path: Path) -> None:
+    """Built on a day after the example's Slutdatum: its time-based findings, each with its
+    cell, on the project's page and under its leader in index.html."""
+    output = build_from(make_workbook, tmp_path, example_fill(), today=date(2012, 3, 20))
+    rows = page_of(output).sections["findings"].rows[1:]
+    findings = {place: message for _, place, message in rows}
+    assert findings["Projekt!B11"].startswith("Slutdatum 2012-01-15 har passerat, men BP4")
+    assert findings["Statusrapporter!C4"].startswith("En statusrapport är försenad")
+    assert findings["Personkontrakt!G3"].startswith("Personkontraktet för Lena Holm gällde "
+                                                    "till 2011-12-31")
+
+    todo = read_page((output / "index.html").read_text(encoding="utf-8")).sections["todo-heading"]
+    assert todo.groups == [("Karin Lund", ["KS-2011-01 Föräldrastöd"])]
+    late = [f"Försenat {message} ({place})" for place, message in findings.items()
+            if not place.startswith("Checklistor")]
+    assert len(late) == 6
+    for item in late:
+        assert item in todo.text

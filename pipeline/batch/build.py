@@ -25,7 +25,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from pipeline.batch.atomic import remove_leftover_temps, write_atomic
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import name_key
 from pipeline.batch.state import (
+    ARCHIVE_PDF_QUEUE,
     PORTFOLIO_KEY,
     RUN_REPORT,
     Record,
@@ -93,6 +94,8 @@ class BuildOptions:
     config: Path | None = None
     """The organisation's settings file (--config); None: INPUT/projektmodell.toml if it
     is there, else the defaults."""
+    today: date | None = None
+    """The day the time-based findings are checked against; None: the real today."""
 
 
 @dataclass
@@ -129,6 +132,8 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Run-wide problems for a person (PDF conversion, ekonomi.xlsx...)."""
+    notes: list[str] = field(default_factory=list)
+    """What a person should know that is no failure (archived .docx awaiting PDF/A)."""
     started: datetime = field(default_factory=datetime.now)
     finished: datetime | None = None
 
@@ -154,7 +159,7 @@ class BuildResult:
                         "unchanged": self.count(Status.UNCHANGED),
                         "not_built": self.count(Status.NOT_BUILT),
                         "failed": self.count(Status.FAILED), "with_errors": self.with_errors},
-            "removed": self.removed, "problems": self.problems,
+            "removed": self.removed, "problems": self.problems, "notes": self.notes,
         }
 
     def json_chunks(self, state: State) -> Iterator[str]:
@@ -243,16 +248,19 @@ class Seen:
         return None if self.identity is None else folder_for(self.identity, self.path.name)
 
 
-def look_at(path: Path, record: Record | None, state: State, inputs: str, force: bool
-            ) -> Seen:
-    """The workbook's hash against its record; a changed one's identity by a cheap read."""
+def look_at(path: Path, record: Record | None, state: State, inputs: str, force: bool,
+            today: date) -> Seen:
+    """The workbook's hash against its record; a changed one's identity by a cheap read.
+    A record whose time-based findings are not those of `today` is not current: a deadline
+    fell due since it was built (or the night is replayed)."""
     try:
         data = path.read_bytes()
     except OSError:
         return Seen(path, record, False, None)
     current = (not force and record is not None and record.status == BUILT
                and not record.problems and record.content == sha256(data)
-               and record.inputs == inputs and state.files_present(record))
+               and record.inputs == inputs and record.holds_on(today)
+               and state.files_present(record))
     if current:
         assert record is not None
         return Seen(path, record, True, Identity(record.projekt_id, record.projektnamn))
@@ -304,13 +312,14 @@ class Run:
         self.templates_hash = templates_hash
         self.organisation = organisation or Organisation(load_settings(), None)
         self.inputs = fingerprint(templates_hash, self.organisation.settings)
+        self.today = options.today or date.today()
         self.progress = progress
         self.result = BuildResult(projects=[])
 
     def run(self, workbooks: list[Path]) -> BuildResult:
         heads = self.state.heads()
         seen = [look_at(path, heads.get(path.name), self.state, self.inputs,
-                        self.options.force) for path in workbooks]
+                        self.options.force, self.today) for path in workbooks]
         clashing = clashes(seen)
         jobs = []
         for item in seen:
@@ -319,10 +328,12 @@ class Run:
                 self.finish(result_of(item.record, Status.UNCHANGED))
             else:
                 jobs.append(self.job(item, clashing.get(item.path.name)))
-        built = [done.record for done in self.run_jobs(jobs) if done.record.status == BUILT]
+        outcomes = list(self.run_jobs(jobs))
+        built = [done.record for done in outcomes if done.record.status == BUILT]
         self.forget_deleted_workbooks({path.name for path in workbooks})
-        if self.options.pdf:
-            self.convert_pdfs(built)
+        archived = self.archive_awaiting_pdf([f for done in outcomes for f in done.archive_pdf])
+        if self.options.pdf or archived:
+            self.convert_pdfs(built if self.options.pdf else [], archived)
         self.remove_stale_files()
         self.write_portfolio()
         self.result.projects.sort(key=lambda p: p.workbook)
@@ -333,7 +344,8 @@ class Run:
     def job(self, item: Seen, clash: Finding | None) -> Job:
         settings = self.organisation
         return Job(item.path, self.output, item.folder, self.templates, self.templates_hash,
-                   self.inputs, clash, settings.path, settings.settings.fingerprint)
+                   self.inputs, self.today, clash, settings.path,
+                   settings.settings.fingerprint)
 
     def finish(self, project: ProjectResult) -> None:
         self.result.projects.append(project)
@@ -396,11 +408,48 @@ class Run:
                 path.parent.rmdir()  # only when empty: files a user put there stay
         return True
 
-    def convert_pdfs(self, built: list[Record]) -> None:
-        from pipeline.batch.pdf import convert_to_pdf
+    def archive_awaiting_pdf(self, reported: list[str]) -> list[str]:
+        """Archived .docx files without a PDF/A: those the projects built now report, and
+        those an earlier run could not convert (kept in the state folder)."""
+        earlier = self.state.read_json(ARCHIVE_PDF_QUEUE).get("awaiting", [])
+        kept = [f for f in earlier if isinstance(f, str) and is_inside(f)] if isinstance(
+            earlier, list) else []
+        awaiting = list(dict.fromkeys([*kept, *reported]))
+        return [f for f in awaiting if (self.output / f).is_file()]
+
+    def convert_pdfs(self, built: list[Record], archived: list[str]) -> None:
+        """One LibreOffice process: the live documents' PDFs (--pdf) and the archive's
+        PDF/A files; an archived .docx it could not convert waits for a later run."""
+        from pipeline.batch.pdf import beside, convert_to_pdf
 
         documents = [self.output / f for r in built for f in r.files if f.endswith(".docx")]
-        outcome = convert_to_pdf(documents)
+        in_archive = {self.output / f: f for f in archived}
+        placed: set[str] = set()
+
+        def place(document: Path, converted: Path) -> Path | None:
+            relative = in_archive.get(document)
+            if relative is None:
+                return beside(document, converted)
+            from pipeline.archive import add_pdf
+
+            problem = add_pdf(self.output, relative, converted)
+            if problem:
+                self.result.problems.append(problem)
+                return None
+            placed.add(relative)
+            return document.with_suffix(".pdf")
+
+        outcome = convert_to_pdf([*documents, *in_archive], place=place)
+        waiting = [f for f in archived if f not in placed]
+        self.state.write_json(ARCHIVE_PDF_QUEUE, {"awaiting": waiting})
+        if waiting:
+            why = ("LibreOffice hittades inte" if outcome.missing
+                   else outcome.problem or "se problemen ovan")
+            self.result.notes.append(
+                f"{len(waiting)} arkiverade dokument finns bara som .docx, utan PDF/A "
+                f"({why}); en senare körning med LibreOffice lägger till PDF/A-filerna.")
+        if not documents:
+            return
         if outcome.problem:
             self.result.problems.append(outcome.problem)
         written = {p.relative_to(self.output).as_posix() for p in outcome.written}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,8 +33,9 @@ from pipeline.paths import (
 )
 
 if TYPE_CHECKING:
+    from pipeline.archive import Archived
     from pipeline.check import Checked
-    from pipeline.documents import Templates
+    from pipeline.documents import Produced, Templates
     from pipeline.findings import Finding, Report
     from pipeline.portfolio import ProjectSummary
     from pipeline.settings import Settings
@@ -62,6 +64,8 @@ class Job:
     templates_hash: str
     inputs: str
     """The fingerprint its record is saved with (templates, program version, settings)."""
+    today: date
+    """The day the time-based rules are checked against: the same for every worker."""
     clash: Finding | None = None
     """Why it is kept from being built (it shares its Projekt-ID or folder with another)."""
     settings: Path | None = None
@@ -77,6 +81,8 @@ class Outcome:
 
     record: Record
     problems: list[str] = field(default_factory=list)
+    archive_pdf: list[str] = field(default_factory=list)
+    """The project's archived .docx files (relative to OUTPUT) that have no PDF/A yet."""
 
 
 def folder_for(identity: Identity, workbook: str) -> str:
@@ -139,7 +145,7 @@ def check_and_build(state: State, job: Job, previous: Record | None, data: bytes
     if settings is None:
         return failed(state, job, previous, f"Inställningsfilen {job.settings} ändrades medan "
                       "bygget pågick; projektet byggs i nästa körning.", content)
-    checked = check_bytes(data, job.workbook.name, settings)
+    checked = check_bytes(data, job.workbook.name, settings, today=job.today)
     if checked.project is None:
         why = "; ".join(f.message for f in checked.report.errors) or "Arbetsboken kan inte läsas."
         return failed(state, job, previous, why, content, checked)
@@ -155,17 +161,23 @@ def check_and_build(state: State, job: Job, previous: Record | None, data: bytes
 
 def produce_and_write(state: State, job: Job, previous: Record | None, content: str,
                       checked: Checked, folder: str) -> Outcome:
-    """The project's documents, calculation and findings report written atomically into
-    its folder and made durable, then its record."""
+    """The project's documents, calculation, findings report and page written atomically
+    into its folder and made durable (the documents due for the archive archived first, so
+    that the page lists them), then its record."""
+    from pipeline.archive import project_changes
     from pipeline.documents import produce
     from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
     from pipeline.report_text import format_report
+    from pipeline.validate.deadlines import validity
 
     assert checked.project is not None
     report = checked.report
+    changes = project_changes(checked.project, job.output / folder, checked.settings)
+    report.extend(changes.findings)
     produced = produce(checked.project, report,
-                       templates_for(job.templates, job.templates_hash, checked.settings))
+                       templates_for(job.templates, job.templates_hash, checked.settings),
+                       changes.amended)
     report.extend(produced.findings)
     rows = project_rows(checked)
     outputs = [(f.name, f.data) for f in produced.files]
@@ -176,7 +188,14 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
         problems.append(f"{folder}/{CALCULATION_FILE} kunde inte skapas: {reason(exc)}")
         kept.append(f"{folder}/{CALCULATION_FILE}")
     outputs.append((FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8")))
-    summary = summarize(checked)
+    summary = summarize(checked).model_copy(update={"amended": tuple(changes.marks)})
+    try:
+        (job.output / folder).mkdir(exist_ok=True)
+    except OSError as exc:
+        return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
+                      checked)
+    archived = archive(state, job, folder, produced, checked, content)  # before the page,
+    problems += archived.problems  # which lists the archive as it is when it is written
     try:
         outputs.append((PROJECT_PAGE, page_bytes(summary, report, outputs, job.output / folder,
                                                  checked.settings)))
@@ -189,13 +208,32 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
         return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
                       checked)
     files = written + [f for f in kept if previous and f in previous.files]
+    valid = validity(checked.project, job.today, checked.settings)
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
                     *identity_of(checked), files=files, stale=stale_files(previous, files),
                     errors=len(report.errors), warnings=len(report.warnings),
                     report=report.to_dict(), summary=summary.to_dict(),
-                    economy=rows, problems=problems)
+                    economy=rows, problems=problems, valid_since=iso(valid.since),
+                    valid_until=iso(valid.until))
     state.save(record)
-    return Outcome(record.head(), problems)
+    return Outcome(record.head(), problems, archived.awaiting_pdf)
+
+
+def archive(state: State, job: Job, folder: str, produced: Produced, checked: Checked,
+            content: str) -> Archived:
+    """The documents due for the archive that are not in it yet, written once into the
+    project's Arkiv/ (never listed among its files, so nothing ever removes them)."""
+    from pipeline.archive import archive_project, due_documents
+
+    assert checked.project is not None
+    due = due_documents(checked.project, produced.planned)
+    documents = {f.name: f.data for f in produced.files}
+    return archive_project(job.output, state.folder, folder, due, documents, checked.project,
+                           job.workbook.name, content, checked.settings)
+
+
+def iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def page_bytes(summary: ProjectSummary, report: Report, outputs: list[tuple[str, bytes]],

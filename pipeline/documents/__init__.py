@@ -11,7 +11,8 @@ One bad document never stops the others: its problem becomes a finding.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -174,9 +175,14 @@ def sample_contexts() -> dict[DocKind, Context]:
     return contexts
 
 
-def produce(project: Project, report: Report, templates: Templates) -> Produced:
-    """Every document the project gets now, as .docx bytes, and what kept any from it."""
-    produced = Produced(planned=plan(project, report.findings, templates.settings))
+def produce(project: Project, report: Report, templates: Templates,
+            amended: Mapping[str, str] | None = None) -> Produced:
+    """Every document the project gets now, as .docx bytes, and what kept any from it;
+    amended: document id -> the archived version it differs from (pipeline.archive)."""
+    planned = plan(project, report.findings, templates.settings)
+    if amended:
+        planned = [replace(doc, amended=amended.get(doc.id)) for doc in planned]
+    produced = Produced(planned=planned)
     shared: Context | None = None
     for doc in produced.planned:
         if shared is None and not doc.blocked:

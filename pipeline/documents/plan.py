@@ -35,6 +35,9 @@ class PlannedDocument:
     final: bool
     open_items: int
     blocked_by: tuple[Finding, ...] = ()
+    amended: str | None = None
+    """Its archived version that the project now differs from (`BP1 2011-01-15`, or a
+    statusrapport's Rapportdatum); see pipeline.archive."""
 
     @property
     def blocked(self) -> bool:
