@@ -191,8 +191,8 @@ PAGE = """<!DOCTYPE html>
 </head>
 <body>
 <header>
-<p class="screen-only">{index}</p>
 {organisation}
+<p class="screen-only">{index}</p>
 <h1>{title}</h1>
 <p class="muted">{counts} i arbetsboken.</p>
 <nav aria-label="På sidan"><ul class="jump">
