@@ -1,11 +1,17 @@
-"""Library entry point of `check`: one workbook in, its project and report out."""
+"""Library entry point of `check`: one workbook in, its project, report and plan out.
+
+`check` and `build` report the same findings for the same workbook: the plan's findings
+(which documents are held back, and why) are part of the check; only what rendering finds
+(a template naming an unknown field) is the build's own.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.catalogue import WORKBOOK_TOO_LARGE, WORKBOOK_UNREADABLE
+from pipeline.documents.plan import PlannedDocument, plan_findings
 from pipeline.errors import WorkbookUnreadable
 from pipeline.findings import Finding, Report
 from pipeline.paths import discover, is_lock_file
@@ -19,6 +25,8 @@ from pipeline.workbook.reader import RawWorkbook, WorkbookTooLarge, read_path, r
 class Checked:
     project: Project | None
     report: Report
+    planned: list[PlannedDocument] = field(default_factory=list)
+    """The documents the project gets now, those held back included."""
 
 
 def check_bytes(data: bytes, name: str) -> Checked:
@@ -31,15 +39,16 @@ def check_bytes(data: bytes, name: str) -> Checked:
 
 
 def check_cells(raw: RawWorkbook, name: str) -> Checked:
-    """Parse and validate cells already read."""
+    """Parse and validate cells already read, and plan the documents."""
     report = Report(file=name)
     project, findings = parse_project(raw, name)
+    findings.extend(validate(project))
+    findings, planned = plan_findings(project, findings)
     report.extend(findings)
-    report.extend(validate(project))
     report.project_id = project.info.projekt_id
     report.project_name = project.info.projektnamn
     report.findings.sort(key=lambda f: (f.severity != "fel",))
-    return Checked(project, report)
+    return Checked(project, report, planned)
 
 
 def check_file(path: Path) -> Checked:

@@ -53,6 +53,7 @@ def new(namn: str, project_id: str | None, folder: Path) -> None:
 def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
     from pipeline.check import check_file, is_lock_file
     from pipeline.report_text import format_report
+    from pipeline.wording import counted, findings_count
 
     paths = [p for p in workbooks if not is_lock_file(p)]
     reports = [check_file(path).report for path in paths]
@@ -64,8 +65,8 @@ def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
             click.echo()
         errors = sum(len(r.errors) for r in reports)
         warnings = sum(len(r.warnings) for r in reports)
-        click.echo(f"{len(reports)} arbetsböcker kontrollerade: {errors} fel, "
-                   f"{warnings} varningar.")
+        books = counted(len(reports), "arbetsbok kontrollerad", "arbetsböcker kontrollerade")
+        click.echo(f"{books}: {findings_count(errors, warnings)}.")
     sys.exit(EXIT_FINDINGS if any(not r.ok for r in reports) else EXIT_OK)
 
 

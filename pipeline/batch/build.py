@@ -336,6 +336,8 @@ class Run:
                                   stale=[*record.stale, *record.files], deleted=True)
 
     def remove_stale_files(self) -> None:
+        """Remove what the workbooks no longer ask for (a removed status row, a renamed
+        member, a deleted workbook); a document held back by an error is never stale."""
         heads = self.state.heads()
         claimed = {name_key(f) for r in heads.values() for f in r.files}
         for record in heads.values():
@@ -365,9 +367,12 @@ class Run:
         return True
 
     def convert_pdfs(self, built: list[Record]) -> None:
+        """A PDF for each document of the projects built now that has none (a document
+        unchanged since its PDF was made keeps that PDF)."""
         from pipeline.batch.pdf import convert_to_pdf
 
-        documents = [self.output / f for r in built for f in r.files if f.endswith(".docx")]
+        documents = [self.output / f for r in built for f in r.files
+                     if f.endswith(".docx") and f"{f.removesuffix('.docx')}.pdf" not in r.files]
         outcome = convert_to_pdf(documents)
         if outcome.problem:
             self.result.problems.append(outcome.problem)
