@@ -138,7 +138,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     report = checked.report
     earlier = earlier_documents(job.output, folder, previous)
     produced = produce(checked.project, report, templates_for(job.templates, job.templates_hash),
-                       earlier)
+                       earlier, checked.planned)
     report.findings = with_kept_dates(report.findings, produced.planned, earlier,
                                       checked.project.phase_number == 0)
     report.extend(produced.findings)

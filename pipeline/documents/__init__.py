@@ -148,11 +148,14 @@ def sample_contexts() -> dict[DocKind, Context]:
 
 
 def produce(project: Project, report: Report, templates: Templates,
-            earlier: Mapping[str, date] | None = None) -> Produced:
+            earlier: Mapping[str, date] | None = None,
+            planned: list[PlannedDocument] | None = None) -> Produced:
     """Every document the project gets now, as .docx bytes, and what kept any from being
-    made by its template; earlier: file name -> date of each document made before."""
+    made by its template; earlier: file name -> date of each document made before;
+    planned: the check's plan (`Checked.planned`), else planned from the report."""
     earlier = earlier or {}
-    produced = Produced(planned=plan(project, report.findings))
+    produced = Produced(planned=planned if planned is not None
+                        else plan(project, report.findings))
     shared: Context | None = None
     for doc in produced.planned:
         if shared is None and not doc.blocked:

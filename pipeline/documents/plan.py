@@ -143,9 +143,10 @@ def plan_findings(project: Project, findings: Sequence[Finding]
                   ) -> tuple[list[Finding], list[PlannedDocument]]:
     """The findings as check and build report them, and the plan they give."""
     findings = [holding_final(project, finding) for finding in findings]
-    first = plan(project, findings)
-    settled = [as_todo(project, finding, first) for finding in findings]
-    planned = plan(project, settled)
+    planned = plan(project, findings)
+    settled = [as_todo(project, finding, planned) for finding in findings]
+    if any(s is not f for s, f in zip(settled, findings, strict=True)):
+        planned = plan(project, settled)  # the to-dos hold back what they held back
     stops: dict[int, list[str]] = {}
     for doc in planned:
         for finding in doc.blocked_by:

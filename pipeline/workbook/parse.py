@@ -390,6 +390,8 @@ def missing_columns(
 ) -> Iterator[Finding]:
     """A finding per missing column, at the header it probably is (`Budget` for `Budget
     (kr)`), else at the header row's cells (`A1:F1`)."""
+    if len(columns) == len(sheet.fields):
+        return
     line = cells.rows[header_row - 1]
     used = set(columns.values())
     others = {column: str(value) for column, value in enumerate(line, 1)
