@@ -16,6 +16,7 @@ from pipeline.errors import WorkbookUnreadable
 from pipeline.findings import Finding, Report
 from pipeline.paths import discover, is_lock_file
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate import validate
 from pipeline.workbook.parse import parse_project
 from pipeline.workbook.reader import RawWorkbook, WorkbookTooLarge, read_path, read_workbook
@@ -25,38 +26,42 @@ from pipeline.workbook.reader import RawWorkbook, WorkbookTooLarge, read_path, r
 class Checked:
     project: Project | None
     report: Report
+    settings: Settings = DEFAULTS
+    """The organisation's settings it was checked under (its figures and open items
+    follow them too)."""
     planned: list[PlannedDocument] = field(default_factory=list)
     """The documents the project gets now, those held back included."""
 
 
-def check_bytes(data: bytes, name: str) -> Checked:
+def check_bytes(data: bytes, name: str, settings: Settings = DEFAULTS) -> Checked:
     """Read, parse and validate a workbook given as bytes (a snapshot of the file)."""
     try:
         raw = read_workbook(data)
     except WorkbookUnreadable as exc:
-        return Checked(None, Report(file=name, findings=[unreadable(exc)]))
-    return check_cells(raw, name)
+        return Checked(None, Report(file=name, findings=[unreadable(exc)]), settings)
+    return check_cells(raw, name, settings)
 
 
-def check_cells(raw: RawWorkbook, name: str) -> Checked:
-    """Parse and validate cells already read, and plan the documents."""
+def check_cells(raw: RawWorkbook, name: str, settings: Settings = DEFAULTS) -> Checked:
+    """Parse and validate cells already read, under the organisation's settings, and plan
+    the documents."""
     report = Report(file=name)
-    project, findings = parse_project(raw, name)
-    findings.extend(validate(project))
-    findings, planned = plan_findings(project, findings)
+    project, findings = parse_project(raw, name, settings)
+    findings.extend(validate(project, settings))
+    findings, planned = plan_findings(project, findings, settings)
     report.extend(findings)
     report.project_id = project.info.projekt_id
     report.project_name = project.info.projektnamn
     report.findings.sort(key=lambda f: (f.severity != "fel",))
-    return Checked(project, report, planned)
+    return Checked(project, report, settings, planned)
 
 
-def check_file(path: Path) -> Checked:
+def check_file(path: Path, settings: Settings = DEFAULTS) -> Checked:
     try:
         data = read_path(path)
     except WorkbookUnreadable as exc:
-        return Checked(None, Report(file=path.name, findings=[unreadable(exc)]))
-    return check_bytes(data, path.name)
+        return Checked(None, Report(file=path.name, findings=[unreadable(exc)]), settings)
+    return check_bytes(data, path.name, settings)
 
 
 def unreadable(exc: Exception) -> Finding:

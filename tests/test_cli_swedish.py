@@ -22,13 +22,14 @@ from pipeline.cli_language import CATALOG, COMPILED, compiled_catalog
 from tests.conftest import ROOT
 
 COMMANDS = ([], ["new"], ["check"], ["build"], ["economy"], ["templates"],
-            ["templates", "check"])
+            ["templates", "check"], ["init"])
 ENGLISH = ("Usage", "Options", "Commands", "Show this", "Show the version", "OPTIONS",
            "COMMAND", "ARGS", "TEXT", "INTEGER", "PATH", "DIRECTORY", "FILENAME", "default:",
            "Error", "Try ", "Missing", "required", "exit", "INDATA", "UTDATA", "WORKBOOKS")
 """click's framework words, and the argument names of before."""
 EXIT_CODES = {("new",): "0 2", ("check",): "0 1 2", ("build",): "0 1 2",
-              ("economy",): "0 1 2", ("templates", "check"): "0 1 2", (): "0 1 2"}
+              ("economy",): "0 1 2", ("templates", "check"): "0 1 2", ("init",): "0 2",
+              (): "0 1 2"}
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -62,15 +63,18 @@ def test_argument_names_are_the_readmes() -> None:
     assert usages[("check",)].endswith("check [FLAGGOR] WORKBOOK...")
     assert usages[("build",)].endswith("build [FLAGGOR] [INPUT] [OUTPUT]")
     assert usages[("economy",)].endswith("economy [FLAGGOR] [INPUT]")
+    assert usages[("init",)].endswith("init [FLAGGOR] [DIR]")
     for line in ("projektmodell new NAME [--id ID] [--dir DIR]",
                  "projektmodell check WORKBOOK... [--json]",
                  "projektmodell build [INPUT] [OUTPUT] [--jobs N] [--force] [--pdf] "
                  "[--templates DIR]",
                  "projektmodell economy [INPUT] [-o FILE]",
-                 "projektmodell templates check [--templates DIR]"):
+                 "projektmodell templates check [--templates DIR]",
+                 "projektmodell init [DIR]", "`--config FILE`"):
         assert line in readme
     options = run("build", "--help")[1] + run("new", "--help")[1] + run("economy", "--help")[1]
-    for option in ("--jobs N", "--templates DIR", "--id ID", "--dir DIR", "-o, --output FILE"):
+    for option in ("--jobs N", "--templates DIR", "--id ID", "--dir DIR", "-o, --output FILE",
+                   "--config FILE"):
         assert option in options
 
 

@@ -3,7 +3,8 @@
 Gather and validate first, then write (as MkDocs does); one bad workbook is recorded and
 skipped (as Pelican does):
 
-1. check the options (folders, templates), take the lock, remove leftover temp files;
+1. check the options (folders, templates, the organisation's settings), take the lock,
+   remove leftover temp files;
 2. look at every workbook once: its bytes' hash, and whether its record says it is built
    from them as they are (then it is unchanged); for the others, a cheap read of the
    Projekt sheet gives the project's Projekt-ID and folder;
@@ -57,6 +58,7 @@ from pipeline.catalogue import DUPLICATE_FOLDER, DUPLICATE_PROJECT_ID, FindingTy
 from pipeline.errors import UsageError
 from pipeline.findings import Finding
 from pipeline.paths import ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE, TEMPLATES_DIR, discover
+from pipeline.settings import Settings, load_settings, settings_path
 
 
 class Status(StrEnum):
@@ -81,6 +83,9 @@ class BuildOptions:
     templates: Path | None = None
     start_method: str | None = None
     """How worker processes start (fork, forkserver, spawn); None: the platform's default."""
+    config: Path | None = None
+    """The organisation's settings file (--config); None: INPUT/projektmodell.toml if it
+    is there, else the defaults."""
 
 
 @dataclass
@@ -163,8 +168,18 @@ Progress = Callable[[ProjectResult], None]
 
 # --- 1. options --------------------------------------------------------------------------
 
-def validate_options(options: BuildOptions) -> Path:
-    """The templates folder; raises UsageError for anything a person must fix first."""
+@dataclass(frozen=True)
+class Organisation:
+    """The settings a build runs with, and where a worker reads them again."""
+
+    settings: Settings
+    path: Path | None
+    """The settings file; None: the defaults."""
+
+
+def validate_options(options: BuildOptions) -> tuple[Path, Organisation]:
+    """The templates folder and the organisation's settings; raises UsageError (a broken
+    settings file: SettingsError) for anything a person must fix first."""
     if not options.input.is_dir():
         raise UsageError(f"Indatamappen {options.input} finns inte.")
     if options.output.exists() and not options.output.is_dir():
@@ -174,25 +189,32 @@ def validate_options(options: BuildOptions) -> Path:
     folder = options.templates or TEMPLATES_DIR
     if not folder.is_dir():
         raise UsageError(f"Mallmappen {folder} finns inte.")
-    return folder
+    path = settings_path(options.config, options.input)
+    return folder, Organisation(load_settings(path), path)
 
 
-def fingerprint(templates_hash: str) -> str:
-    """What every project's documents are made with besides its workbook."""
-    return sha256("\0".join((templates_hash, __version__)).encode())[:32]
+def fingerprint(templates_hash: str, settings: Settings | None = None) -> str:
+    """What every project's documents are made with besides its workbook: the templates,
+    the program's version and the organisation's settings (none for the defaults, so a
+    build without a settings file is keyed as before there were settings)."""
+    parts = (templates_hash, __version__)
+    if settings is not None and settings.fingerprint:
+        parts = (*parts, settings.fingerprint)
+    return sha256("\0".join(parts).encode())[:32]
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build OUTPUT from INPUT; raises UsageError or OutputLocked before writing anything
-    (but the state folder and the lock)."""
-    templates = validate_options(options)
+    """Build OUTPUT from INPUT; raises UsageError (SettingsError for a broken settings file)
+    or OutputLocked before writing anything (but the state folder and the lock)."""
+    templates, organisation = validate_options(options)
     state = State(options.output)
     options.output.mkdir(parents=True, exist_ok=True)
     state.prepare()
     with BuildLock(state.folder):
         remove_leftover_temps(options.output)
         templates_hash = folder_hash(templates)
-        run = Run(options, state, templates, templates_hash, progress or (lambda _p: None))
+        run = Run(options, state, templates, templates_hash, progress or (lambda _p: None),
+                  organisation)
         return run.run(discover(options.input))
 
 
@@ -266,13 +288,15 @@ def mark_clash(found: dict[str, Finding], items: list[Seen], kind: FindingType,
 
 class Run:
     def __init__(self, options: BuildOptions, state: State, templates: Path,
-                 templates_hash: str, progress: Progress) -> None:
+                 templates_hash: str, progress: Progress,
+                 organisation: Organisation | None = None) -> None:
         self.options = options
         self.output = options.output
         self.state = state
         self.templates = templates
         self.templates_hash = templates_hash
-        self.inputs = fingerprint(templates_hash)
+        self.organisation = organisation or Organisation(load_settings(), None)
+        self.inputs = fingerprint(templates_hash, self.organisation.settings)
         self.progress = progress
         self.result = BuildResult(projects=[])
 
@@ -300,8 +324,9 @@ class Run:
         return self.result
 
     def job(self, item: Seen, clash: Finding | None) -> Job:
+        settings = self.organisation
         return Job(item.path, self.output, item.folder, self.templates, self.templates_hash,
-                   self.inputs, clash)
+                   self.inputs, clash, settings.path, settings.settings.fingerprint)
 
     def finish(self, project: ProjectResult) -> None:
         self.result.projects.append(project)
@@ -398,7 +423,7 @@ class Run:
         written = [self.write_portfolio_file(ECONOMY_FILE, lambda: economy_file(
                        self.state, workbooks)),
                    self.write_portfolio_file(INDEX_FILE, lambda: index_file(
-                       self.state, self.result.projects))]
+                       self.state, self.result.projects, self.organisation.settings))]
         if all(written):
             self.state.write_json(PORTFOLIO_KEY, {"key": key})
 
@@ -461,7 +486,7 @@ def economy_file(state: State, workbooks: list[str]) -> bytes:
                          if r.economy is not None)
 
 
-def index_file(state: State, projects: list[ProjectResult]) -> bytes:
+def index_file(state: State, projects: list[ProjectResult], settings: Settings) -> bytes:
     from pipeline.portfolio import PortfolioEntry, ProjectSummary, index_html
 
     entries = []
@@ -472,7 +497,7 @@ def index_file(state: State, projects: list[ProjectResult]) -> bytes:
         report = next((f for f in record.files if f.endswith(FINDINGS_REPORT)), None)
         entries.append(PortfolioEntry(ProjectSummary.from_dict(record.summary),
                                       record.folder or "", documents, report))
-    return index_html(entries, datetime.now()).encode("utf-8")
+    return index_html(entries, datetime.now(), settings).encode("utf-8")
 
 
 def portfolio_key(projects: list[ProjectResult], inputs: str) -> str:

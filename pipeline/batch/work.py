@@ -4,7 +4,9 @@
 everything: a workbook that raises anywhere becomes a failure with its reason, and the
 batch goes on. It writes the project's files atomically, makes them durable, and only then
 writes the project's record; what it hands back to the build is a small `Outcome` of plain
-values. Templates are loaded once per process, when the first project needs them.
+values. The organisation's settings are read once per process from their file (the Job
+names it and their fingerprint), and the templates loaded once per process and settings,
+when the first project needs them.
 
 Nothing good is removed because of an error: a document the project still gets but that
 cannot be made now keeps its last good file (and its PDF), which stays in the record's
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from pipeline.check import Checked
     from pipeline.documents import Templates
     from pipeline.findings import Finding, Report
+    from pipeline.settings import Settings
 
 BUILT, NOT_BUILT, FAILED = "built", "not_built", "failed"
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
@@ -61,6 +64,11 @@ class Job:
     """The fingerprint its record is saved with (templates, program version, settings)."""
     clash: Finding | None = None
     """Why it is kept from being built (it shares its Projekt-ID or folder with another)."""
+    settings: Path | None = None
+    """The organisation's settings file; None: the defaults."""
+    settings_fingerprint: str = ""
+    """`Settings.fingerprint` of the settings the build validated: a worker that reads the
+    file again and finds other settings does not build the project."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +94,27 @@ def reason(exc: BaseException) -> str:
 
 
 @lru_cache(maxsize=2)
-def templates_for(folder: Path, templates_hash: str) -> Templates:
-    """The folder's templates, loaded once per process and content (`templates_hash`)."""
+def templates_for(folder: Path, templates_hash: str, settings: Settings) -> Templates:
+    """The folder's templates for the organisation (its logo in their headers), loaded once
+    per process, content (`templates_hash`) and settings."""
     from pipeline.documents import load_templates
 
-    return load_templates(folder)
+    return load_templates(folder, settings)
+
+
+@lru_cache(maxsize=2)
+def settings_for(path: Path | None, fingerprint: str) -> Settings | None:
+    """The settings of the file (None: the defaults), read once per process; None when the
+    file no longer holds the settings of that fingerprint (it was changed or broken since
+    the build validated it)."""
+    from pipeline.errors import SettingsError
+    from pipeline.settings import DEFAULTS, read_settings
+
+    try:
+        settings = DEFAULTS if path is None else read_settings(path)
+    except SettingsError:
+        return None
+    return settings if settings.fingerprint == fingerprint else None
 
 
 def build_project(job: Job) -> Outcome:
@@ -111,7 +135,11 @@ def check_and_build(state: State, job: Job, previous: Record | None, data: bytes
     from pipeline.check import check_bytes
 
     content = sha256(data)
-    checked = check_bytes(data, job.workbook.name)
+    settings = settings_for(job.settings, job.settings_fingerprint)
+    if settings is None:
+        return failed(state, job, previous, f"Inställningsfilen {job.settings} ändrades medan "
+                      "bygget pågick; projektet byggs i nästa körning.", content)
+    checked = check_bytes(data, job.workbook.name, settings)
     if checked.project is None:
         why = "; ".join(f.message for f in checked.report.errors) or "Arbetsboken kan inte läsas."
         return failed(state, job, previous, why, content, checked)
@@ -137,7 +165,8 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     assert checked.project is not None
     report = checked.report
     earlier = earlier_documents(job.output, folder, previous)
-    produced = produce(checked.project, report, templates_for(job.templates, job.templates_hash),
+    produced = produce(checked.project, report,
+                       templates_for(job.templates, job.templates_hash, checked.settings),
                        earlier, checked.planned)
     report.findings = with_kept_dates(report.findings, produced.planned, earlier,
                                       checked.project.phase_number == 0)

@@ -31,6 +31,7 @@ from pipeline.catalogue import (
 from pipeline.findings import Finding
 from pipeline.model import DOCUMENTS, PHASES, DocKind, DocumentKind
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import is_effective, open_items, phase_of_item
 from pipeline.workbook.parse import UNREAD_CODES, document_id
 from pipeline.workbook.reader import CELL_REF
@@ -67,8 +68,10 @@ class PlannedDocument:
         return not self.final
 
 
-def plan(project: Project, findings: Iterable[Finding]) -> list[PlannedDocument]:
-    """The documents of the project in the model's order, drafts, finals and blocked ones."""
+def plan(project: Project, findings: Iterable[Finding], settings: Settings = DEFAULTS
+         ) -> list[PlannedDocument]:
+    """The documents of the project in the model's order, drafts, finals and blocked ones
+    (final and open items by the organisation's checklists)."""
     holding = [f for f in findings if f.blocks and f.code not in DOCUMENT_CODES]
     phase = project.phase_number or len(PHASES)
     planned: list[PlannedDocument] = []
@@ -76,7 +79,7 @@ def plan(project: Project, findings: Iterable[Finding]) -> list[PlannedDocument]
         if kind.from_phase > phase:
             continue
         for row in rows_of(project, kind):
-            planned.append(planned_document(project, kind, row, holding))
+            planned.append(planned_document(project, kind, row, holding, settings))
     return unique_names(planned)
 
 
@@ -91,11 +94,12 @@ def holds_back(finding: Finding, doc: PlannedDocument) -> bool:
 
 
 def planned_document(project: Project, kind: DocumentKind, row: Any | None,
-                     holding: list[Finding]) -> PlannedDocument:
+                     holding: list[Finding], settings: Settings = DEFAULTS
+                     ) -> PlannedDocument:
     doc_id = document_id(kind.kind, row.row if row is not None else None)
     bp = kind.final_when
-    final = bp is None or is_effective(project, bp)
-    remaining = 0 if bp is None else len(open_items(project, bp))
+    final = bp is None or is_effective(project, bp, settings)
+    remaining = 0 if bp is None else len(open_items(project, bp, settings))
     blockers = tuple(f for f in holding if str(kind.kind) in f.blocks or doc_id in f.blocks)
     label = document_label(kind, row)
     return PlannedDocument(kind.kind, doc_id, f"{file_stem(kind, row)}.docx", kind.title, row,
@@ -139,14 +143,14 @@ def unique_names(planned: list[PlannedDocument]) -> list[PlannedDocument]:
 
 # --- what check and build report of the plan ---------------------------------------------
 
-def plan_findings(project: Project, findings: Sequence[Finding]
-                  ) -> tuple[list[Finding], list[PlannedDocument]]:
+def plan_findings(project: Project, findings: Sequence[Finding],
+                  settings: Settings = DEFAULTS) -> tuple[list[Finding], list[PlannedDocument]]:
     """The findings as check and build report them, and the plan they give."""
-    findings = [holding_final(project, finding) for finding in findings]
-    planned = plan(project, findings)
+    findings = [holding_final(project, finding, settings) for finding in findings]
+    planned = plan(project, findings, settings)
     settled = [as_todo(project, finding, planned) for finding in findings]
     if any(s is not f for s, f in zip(settled, findings, strict=True)):
-        planned = plan(project, settled)  # the to-dos hold back what they held back
+        planned = plan(project, settled, settings)  # the to-dos hold back what they did
     stops: dict[int, list[str]] = {}
     for doc in planned:
         for finding in doc.blocked_by:
@@ -157,7 +161,8 @@ def plan_findings(project: Project, findings: Sequence[Finding]
         planned
 
 
-def holding_final(project: Project, finding: Finding) -> Finding:
+def holding_final(project: Project, finding: Finding, settings: Settings = DEFAULTS
+                  ) -> Finding:
     """A decision or checklist answer that could not be read holds back the documents that
     decision point makes final: whether they are final is not known, and a draft must not
     replace the approved document."""
@@ -172,7 +177,7 @@ def holding_final(project: Project, finding: Finding) -> Finding:
     if finding.sheet == contract.BESLUT.name:
         points = [row.beslutspunkt] if row.beslutspunkt else [p.decision_point for p in PHASES]
     else:
-        phase = phase_of_item(row)
+        phase = phase_of_item(row, settings)
         points = [phase.decision_point] if phase is not None else []
     kinds = tuple(str(d.kind) for d in DOCUMENTS if d.final_when in points)
     blocks = tuple(dict.fromkeys(finding.blocks + kinds))

@@ -11,6 +11,7 @@ from pipeline.contract import CONTRACT_VERSION, Field, Kind, Need, Sheet
 from pipeline.findings import Finding, Severity
 from pipeline.model import DOCUMENTS, DocKind, phase_by_name
 from pipeline.project import MODELS, Project, attribute, empty_project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.workbook.coerce import (
     NUMBER_KINDS,
     ValueProblem,
@@ -84,8 +85,10 @@ def number_note(sheet: Sheet, field: Field, cell: str, text: str) -> Finding | N
                                       sheet=sheet.name, cell=cell)
 
 
-def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]]:
-    """The project the workbook describes, and every problem found on the way."""
+def parse_project(raw: RawWorkbook, source: str, settings: Settings = DEFAULTS
+                  ) -> tuple[Project, list[Finding]]:
+    """The project the workbook describes, and every problem found on the way (Förvaltning
+    read against the organisation's departments)."""
     findings: list[Finding] = []
     values: dict[str, Any] = {}
     cells: dict[str, dict[str, str]] = {}
@@ -109,7 +112,7 @@ def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]
     unknown_phase = {} if phase else {"aktuell_fas": tuple(str(d.kind) for d in DOCUMENTS)}
     renamed = renamed_sheets(raw)
 
-    for sheet in contract.SHEETS:
+    for sheet in contract.sheets_for(settings.departments):
         cells_of_sheet = raw.sheets.get(sheet.name)
         if cells_of_sheet is None:
             findings.append(missing_sheet(sheet, produced, renamed.get(sheet.name)))
@@ -122,7 +125,7 @@ def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]
         else:
             row_values, where, found = parse_key_values(
                 sheet, cells_of_sheet, produced,
-                unknown_phase if sheet is contract.PROJEKT else {})
+                unknown_phase if sheet.name == contract.PROJEKT.name else {})
             values[attribute(sheet)] = MODELS[sheet.name](**row_values)
         cells[sheet.name] = where
         findings.extend(found)
@@ -152,7 +155,8 @@ def renamed_sheets(raw: RawWorkbook) -> dict[str, str]:
 
 def missing_sheet(sheet: Sheet, produced: tuple[DocKind, ...], renamed: str | None = None
                   ) -> Finding:
-    blocks = produced if sheet is contract.PROJEKT else blocked_by(sheet, None, produced)
+    blocks = (produced if sheet.name == contract.PROJEKT.name
+              else blocked_by(sheet, None, produced))
     if renamed is not None:
         guess, remedy = (f" Bladet '{renamed}' är troligen det.",
                          f"Byt tillbaka namnet till '{sheet.name}'.")

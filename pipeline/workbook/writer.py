@@ -1,4 +1,6 @@
-"""The blank contract-v1 workbook, written from the contract (and optionally filled)."""
+"""The blank contract-v1 workbook, written from the contract (and optionally filled), for
+an organisation: its departments in the Förvaltning dropdown and the instructions, its
+checklist items in its wording (pipeline.settings)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import contract
 from pipeline.contract import CONTRACT_VERSION, Field, Kind, Need, Sheet
-from pipeline.model import CHECKLIST_ITEMS, PHASES, DocKind
+from pipeline.model import PHASES, DocKind
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.workbook.reader import RawWorkbook, SheetCells
 
 LAST_ROW = 1_048_576
@@ -82,14 +85,15 @@ def kind_text(field: Field) -> str:
     return KIND_TEXTS[field.kind]
 
 
-def build_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
-                   ) -> Workbook:
+def build_workbook(name: str, project_id: str | None = None, fill: Fill | None = None,
+                   settings: Settings = DEFAULTS) -> Workbook:
     """A contract-v1 workbook: every sheet and label, dropdowns, formats, instructions."""
-    fill = complete_fill(name, project_id, fill)
+    fill = complete_fill(name, project_id, fill, settings)
+    sheets = contract.sheets_for(settings.departments)
     book = Workbook()
     register_styles(book)
-    write_instructions(book.active)
-    for sheet in contract.SHEETS:
+    write_instructions(book.active, sheets)
+    for sheet in sheets:
         ws = book.create_sheet(sheet.name)
         if sheet.table:
             write_table(ws, sheet, fill.get(sheet.name, []))
@@ -98,23 +102,24 @@ def build_workbook(name: str, project_id: str | None = None, fill: Fill | None =
     return book
 
 
-def complete_fill(name: str, project_id: str | None, fill: Fill | None) -> dict[str, Any]:
-    """The fill with what every new workbook has: name, ID, phase 1, version, the model's
-    checklist items and decision points."""
+def complete_fill(name: str, project_id: str | None, fill: Fill | None,
+                  settings: Settings = DEFAULTS) -> dict[str, Any]:
+    """The fill with what every new workbook has: name, ID, phase 1, version, the
+    organisation's checklist items and the decision points."""
     fill = dict(fill or {})
     projekt = {"projektnamn": name, "projekt_id": project_id, "aktuell_fas": PHASES[0].name,
                "mallversion": CONTRACT_VERSION, **fill.get(contract.PROJEKT.name, {})}
     fill[contract.PROJEKT.name] = projekt
-    fill.setdefault(contract.CHECKLISTOR.name, default_checklist())
+    fill.setdefault(contract.CHECKLISTOR.name, default_checklist(settings))
     fill.setdefault(contract.BESLUT.name, default_decisions())
     return fill
 
 
-def raw_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
-                 ) -> RawWorkbook:
+def raw_workbook(name: str, project_id: str | None = None, fill: Fill | None = None,
+                 settings: Settings = DEFAULTS) -> RawWorkbook:
     """The values build_workbook writes, as the reader would return them, without a file:
     a sample project in milliseconds."""
-    fill = complete_fill(name, project_id, fill)
+    fill = complete_fill(name, project_id, fill, settings)
     sheets = {}
     for sheet in contract.SHEETS:
         values = fill.get(sheet.name, [] if sheet.table else {})
@@ -127,16 +132,18 @@ def raw_workbook(name: str, project_id: str | None = None, fill: Fill | None = N
     return RawWorkbook(sheets)
 
 
-def default_checklist() -> list[dict[str, Any]]:
+def default_checklist(settings: Settings = DEFAULTS) -> list[dict[str, Any]]:
+    """The organisation's checklist items in its wording, an added item after the last
+    item of its phase (its Fas is the phase's name)."""
     return [{"fas": item.checklist, "id": item.id, "kontrollpunkt": item.text}
-            for item in CHECKLIST_ITEMS]
+            for item in settings.checklist_items]
 
 
 def default_decisions() -> list[dict[str, Any]]:
     return [{"beslutspunkt": p.decision_point, "innebord": p.decides} for p in PHASES]
 
 
-def write_instructions(ws: Worksheet) -> None:
+def write_instructions(ws: Worksheet, sheets: Sequence[Sheet] = contract.SHEETS) -> None:
     ws.title = contract.INSTRUCTIONS_SHEET
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 60
@@ -148,7 +155,7 @@ def write_instructions(ws: Worksheet) -> None:
         ("'projektmodell check ARBETSBOK.xlsx' före varje beslutsmöte.",),
         (),
     ]
-    for sheet in contract.SHEETS:
+    for sheet in sheets:
         lines.append((sheet.name, sheet.help))
         lines.extend((f"   {f.label}", kind_text(f), need_text(f)) for f in sheet.fields)
         lines.append(())
@@ -248,9 +255,9 @@ def add_dropdown(ws: Worksheet, field: Field, cells: str) -> None:
 
 
 def write_new(path: Path, name: str, project_id: str | None = None,
-              fill: Fill | None = None) -> Path:
+              fill: Fill | None = None, settings: Settings = DEFAULTS) -> Path:
     """Write a workbook to a new file; never overwrites (FileExistsError)."""
-    book = build_workbook(name, project_id, fill)
+    book = build_workbook(name, project_id, fill, settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
