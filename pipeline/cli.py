@@ -135,14 +135,26 @@ def new(namn: str, project_id: str | None, folder: Path, config: Path | None) ->
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @config_option
-def check(workbooks: tuple[Path, ...], as_json: bool, config: Path | None) -> None:
+@click.option("--output", "output_folder", type=click.Path(file_okay=False, path_type=Path),
+              metavar="DIR",
+              help="Utdatamappen där projektens arkiv (Arkiv/) finns, för att se vad som "
+                   "ändrats efter fastställandet (standard: output/ om den finns).")
+def check(workbooks: tuple[Path, ...], as_json: bool, config: Path | None,
+          output_folder: Path | None) -> None:
+    from pipeline.archive import compare_with_archive
     from pipeline.check import check_file, is_lock_file
     from pipeline.report_text import format_report
     from pipeline.wording import counted, findings_count
 
     settings = settings_or_exit(config, workbooks[0].parent)
     paths = [p for p in workbooks if not is_lock_file(p)]
-    reports = [check_file(path, settings).report for path in paths]
+    archives = output_folder or (Path("output") if Path("output").is_dir() else None)
+    reports = []
+    for path in paths:
+        checked = check_file(path, settings)
+        if archives is not None:
+            compare_with_archive(checked, path.name, archives)
+        reports.append(checked.report)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
     else:

@@ -52,6 +52,7 @@ class ProjectSummary:
     budget: Decimal = figures.ZERO
     utfall: Decimal = figures.ZERO
     avvikelse: Decimal = figures.ZERO
+    amended: tuple[str, ...] = ()  # archived decisions/reports the workbook now differs from
 
     def to_dict(self) -> dict[str, Any]:
         """As plain JSON values (amounts as decimal text), for the build's records."""
@@ -65,6 +66,7 @@ class ProjectSummary:
         values = {**data, **{key: Decimal(data[key]) for key in MONEY}}
         values["decisions"] = tuple(tuple(pair) for pair in data["decisions"])
         values["lights"] = tuple(data["lights"])
+        values["amended"] = tuple(data.get("amended", ()))
         return cls(**values)
 
 
@@ -205,7 +207,8 @@ def project_row(entry: PortfolioEntry) -> str:
     todo = summary.open_items
     return (f'<tr class="{css}">'
             + text_cell(summary.projekt_id, "nowrap")
-            + cell(escape(summary.projektnamn or ""), summary.projektnamn or "")
+            + cell(escape(summary.projektnamn or "") + amended_mark(summary),
+                   summary.projektnamn or "")
             + text_cell(summary.forvaltning) + cell(escape(summary.fas or ""),
                                                     summary.phase_number)
             + decisions
@@ -221,6 +224,14 @@ def unreadable_row(entry: PortfolioEntry, css: str) -> str:
                    "läsas</span>", summary.file)
             + cell("") + cell("", 0) + cell("") * len(DECISION_POINTS) + cell("", -1)
             + findings_cell(entry) + cell("") + cell("", 0) + documents_cell(entry) + "</tr>")
+
+
+def amended_mark(summary: ProjectSummary) -> str:
+    """A project whose workbook differs from what was approved (pipeline.archive)."""
+    if not summary.amended:
+        return ""
+    what = ", ".join(summary.amended)
+    return f'<br><span class="badge yellow">Ändrad efter fastställande: {escape(what)}</span>'
 
 
 HEADERS = ("Projekt-ID", "Projekt", "Förvaltning", "Fas", *DECISION_POINTS,

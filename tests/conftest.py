@@ -73,6 +73,22 @@ def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
         yield
 
 
+@pytest.fixture(autouse=True)
+def without_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds run without LibreOffice (PROJEKTMODELL_SOFFICE empty), as on a machine that
+    has none: the archive keeps its .docx and no test waits for a LibreOffice it does not
+    need. A test that converts asks for `libreoffice`."""
+    monkeypatch.setenv("PROJEKTMODELL_SOFFICE", "")
+
+
+@pytest.fixture
+def libreoffice(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The build's LibreOffice, for a test that makes PDFs (skips or fails as require_tool)."""
+    path = require_tool("soffice")
+    monkeypatch.setenv("PROJEKTMODELL_SOFFICE", path)
+    return path
+
+
 @pytest.fixture
 def fill() -> dict[str, Any]:
     """The example project's values by sheet; a test changes what its case needs."""

@@ -11,7 +11,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from tests.conftest import WorkbookFactory, require_tool
+from tests.conftest import WorkbookFactory
 
 FOLDER = "KS-2011-01 Föräldrastöd"
 
@@ -173,10 +173,10 @@ def test_tidy_still_removes_what_the_workbook_no_longer_asks_for(
 
 
 def test_a_pdf_stays_until_its_document_changes(
-        tmp_path: Path, fill: dict[str, Any], make_workbook: WorkbookFactory) -> None:
+        tmp_path: Path, fill: dict[str, Any], make_workbook: WorkbookFactory,
+        libreoffice: str) -> None:
     """Built with --pdf, then without: the PDFs of unchanged and held-back documents stay,
     the PDF of a document written anew goes; --pdf then converts only that one."""
-    require_tool("soffice")
     fill["Projekt"]["aktuell_fas"] = "Relevans/Förberedelse"  # three documents
     workbook = make_workbook(fill, name="projekt.xlsx", folder=tmp_path / "in")
     build(tmp_path / "in", tmp_path / "out", "--pdf")

@@ -18,8 +18,10 @@ from pipeline.report_text import format_report, summary_line
 from tests.conftest import WorkbookFactory
 
 
-def check(path: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["check", str(path)])
+def check(*paths: Path) -> tuple[int, str]:
+    """`projektmodell check`, with no archive to compare with (whatever ./output holds)."""
+    result = CliRunner().invoke(main, ["check", *map(str, paths), "--output",
+                                       str(paths[0].parent / "ingen-utdata")])
     return result.exit_code, result.output
 
 
@@ -157,8 +159,10 @@ def test_check_and_build_give_the_same_findings(tmp_path: Path, fill: dict[str, 
     fill["Statusrapporter"][2]["sammanfattning"] = None
     fill["Kostnader"][0]["utfall"] = "12.000"
     workbook = make_workbook(fill, name="projekt.xlsx", folder=tmp_path / "in")
-    code, output = check(workbook)
     result = CliRunner().invoke(main, ["build", str(tmp_path / "in"), str(tmp_path / "out")])
+    checked = CliRunner().invoke(main, ["check", str(workbook), "--output",
+                                        str(tmp_path / "out")])
+    code, output = checked.exit_code, checked.output
     assert code == result.exit_code == 1
     kontrollrapport = (tmp_path / "out" / "KS-2011-01 Föräldrastöd" / "Kontrollrapport.txt"
                        ).read_text(encoding="utf-8")
@@ -181,6 +185,5 @@ def test_swedish_singular_and_plural(fill: dict[str, Any],
     code, output = check(make_workbook(fill))
     assert code == 0
     assert output.splitlines()[-1] == "1 arbetsbok kontrollerad: 0 fel, 6 varningar."
-    result = CliRunner().invoke(main, ["check", str(make_workbook(fill)),
-                                       str(make_workbook(fill))])
-    assert result.output.splitlines()[-1] == "2 arbetsböcker kontrollerade: 0 fel, 12 varningar."
+    output = check(make_workbook(fill), make_workbook(fill))[1]
+    assert output.splitlines()[-1] == "2 arbetsböcker kontrollerade: 0 fel, 12 varningar."

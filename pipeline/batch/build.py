@@ -34,6 +34,7 @@ from pipeline.batch.atomic import remove_leftover_temps, write_atomic
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import name_key
 from pipeline.batch.state import (
+    ARCHIVE_PDF_QUEUE,
     PORTFOLIO_KEY,
     RUN_REPORT,
     Record,
@@ -122,6 +123,8 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Run-wide problems for a person (PDF conversion, ekonomi.xlsx...)."""
+    notes: list[str] = field(default_factory=list)
+    """What a person should know that is no failure (archived .docx awaiting PDF/A)."""
     started: datetime = field(default_factory=datetime.now)
     finished: datetime | None = None
 
@@ -147,7 +150,7 @@ class BuildResult:
                         "unchanged": self.count(Status.UNCHANGED),
                         "not_built": self.count(Status.NOT_BUILT),
                         "failed": self.count(Status.FAILED), "with_errors": self.with_errors},
-            "removed": self.removed, "problems": self.problems,
+            "removed": self.removed, "problems": self.problems, "notes": self.notes,
         }
 
     def json_chunks(self, state: State) -> Iterator[str]:
@@ -312,10 +315,12 @@ class Run:
                 self.finish(result_of(item.record, Status.UNCHANGED))
             else:
                 jobs.append(self.job(item, clashing.get(item.path.name)))
-        built = [done.record for done in self.run_jobs(jobs) if done.record.status == BUILT]
+        outcomes = list(self.run_jobs(jobs))
+        built = [done.record for done in outcomes if done.record.status == BUILT]
         self.forget_deleted_workbooks({path.name for path in workbooks})
-        if self.options.pdf:
-            self.convert_pdfs(built)
+        archived = self.archive_awaiting_pdf([f for done in outcomes for f in done.archive_pdf])
+        if self.options.pdf or archived:
+            self.convert_pdfs(built if self.options.pdf else [], archived)
         self.remove_stale_files()
         self.write_portfolio()
         self.result.projects.sort(key=lambda p: p.workbook)
@@ -391,14 +396,50 @@ class Run:
                 path.parent.rmdir()  # only when empty: files a user put there stay
         return True
 
-    def convert_pdfs(self, built: list[Record]) -> None:
-        """A PDF for each document of the projects built now that has none (a document
-        unchanged since its PDF was made keeps that PDF)."""
-        from pipeline.batch.pdf import convert_to_pdf
+    def archive_awaiting_pdf(self, reported: list[str]) -> list[str]:
+        """Archived .docx files without a PDF/A: those the projects built now report, and
+        those an earlier run could not convert (kept in the state folder)."""
+        earlier = self.state.read_json(ARCHIVE_PDF_QUEUE).get("awaiting", [])
+        kept = [f for f in earlier if isinstance(f, str) and is_inside(f)] if isinstance(
+            earlier, list) else []
+        awaiting = list(dict.fromkeys([*kept, *reported]))
+        return [f for f in awaiting if (self.output / f).is_file()]
 
+    def convert_pdfs(self, built: list[Record], archived: list[str]) -> None:
+        """One LibreOffice process: the live documents' PDFs (--pdf) and the archive's
+        PDF/A files; an archived .docx it could not convert waits for a later run."""
+        from pipeline.batch.pdf import beside, convert_to_pdf
+
+        # a document unchanged since its PDF was made keeps that PDF
         documents = [self.output / f for r in built for f in r.files
                      if f.endswith(".docx") and f"{f.removesuffix('.docx')}.pdf" not in r.files]
-        outcome = convert_to_pdf(documents)
+        in_archive = {self.output / f: f for f in archived}
+        placed: set[str] = set()
+
+        def place(document: Path, converted: Path) -> Path | None:
+            relative = in_archive.get(document)
+            if relative is None:
+                return beside(document, converted)
+            from pipeline.archive import add_pdf
+
+            problem = add_pdf(self.output, relative, converted)
+            if problem:
+                self.result.problems.append(problem)
+                return None
+            placed.add(relative)
+            return document.with_suffix(".pdf")
+
+        outcome = convert_to_pdf([*documents, *in_archive], place=place)
+        waiting = [f for f in archived if f not in placed]
+        self.state.write_json(ARCHIVE_PDF_QUEUE, {"awaiting": waiting})
+        if waiting:
+            why = ("LibreOffice hittades inte" if outcome.missing
+                   else outcome.problem or "se problemen ovan")
+            self.result.notes.append(
+                f"{len(waiting)} arkiverade dokument finns bara som .docx, utan PDF/A "
+                f"({why}); en senare körning med LibreOffice lägger till PDF/A-filerna.")
+        if not documents:
+            return
         if outcome.problem:
             self.result.problems.append(outcome.problem)
         written = {p.relative_to(self.output).as_posix() for p in outcome.written}

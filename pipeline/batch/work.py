@@ -21,7 +21,7 @@ the functions: a build with nothing to do never needs them.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -33,8 +33,9 @@ from pipeline.batch.state import STATE_FOLDER, Record, State, sha256
 from pipeline.paths import CALCULATION_FILE, ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE
 
 if TYPE_CHECKING:
+    from pipeline.archive import Archived
     from pipeline.check import Checked
-    from pipeline.documents import Templates
+    from pipeline.documents import Produced, Templates
     from pipeline.findings import Finding, Report
     from pipeline.settings import Settings
 
@@ -77,6 +78,8 @@ class Outcome:
 
     record: Record
     problems: list[str] = field(default_factory=list)
+    archive_pdf: list[str] = field(default_factory=list)
+    """The project's archived .docx files (relative to OUTPUT) that have no PDF/A yet."""
 
 
 def folder_for(identity: Identity, workbook: str) -> str:
@@ -157,6 +160,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
                       checked: Checked, folder: str) -> Outcome:
     """The project's documents, calculation and findings report written atomically into
     its folder and made durable, then its record."""
+    from pipeline.archive import project_changes
     from pipeline.documents import produce, with_kept_dates
     from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
@@ -164,10 +168,12 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
 
     assert checked.project is not None
     report = checked.report
+    changes = project_changes(checked.project, job.output / folder, checked.settings)
+    report.extend(changes.findings)
     earlier = earlier_documents(job.output, folder, previous)
     produced = produce(checked.project, report,
                        templates_for(job.templates, job.templates_hash, checked.settings),
-                       earlier, checked.planned)
+                       changes.amended, earlier=earlier, planned=checked.planned)
     report.findings = with_kept_dates(report.findings, produced.planned, earlier,
                                       checked.project.phase_number == 0)
     report.extend(produced.findings)
@@ -187,13 +193,29 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
                       checked)
     kept = [f for f in kept if previous and f in previous.files]
     files = written + kept + pdfs_kept(previous, [*kept, *set(written) - rewritten])
+    archived = archive(state, job, folder, produced, checked, content)
+    problems += archived.problems
+    summary = replace(summarize(checked), amended=tuple(changes.marks))
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
                     *identity_of(checked), files=files, stale=stale_files(previous, files),
                     errors=len(report.errors), warnings=len(report.warnings),
-                    report=report.to_dict(), summary=summarize(checked).to_dict(),
+                    report=report.to_dict(), summary=summary.to_dict(),
                     economy=rows, problems=problems)
     state.save(record)
-    return Outcome(record.head(), problems)
+    return Outcome(record.head(), problems, archived.awaiting_pdf)
+
+
+def archive(state: State, job: Job, folder: str, produced: Produced, checked: Checked,
+            content: str) -> Archived:
+    """The documents due for the archive that are not in it yet, written once into the
+    project's Arkiv/ (never listed among its files, so nothing ever removes them)."""
+    from pipeline.archive import archive_project, due_documents
+
+    assert checked.project is not None
+    due = due_documents(checked.project, produced.planned)
+    documents = {f.name: f.data for f in produced.files}
+    return archive_project(job.output, state.folder, folder, due, documents, checked.project,
+                           job.workbook.name, content, checked.settings)
 
 
 def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]

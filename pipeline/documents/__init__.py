@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -182,14 +182,19 @@ def sample_contexts() -> dict[DocKind, Context]:
 
 
 def produce(project: Project, report: Report, templates: Templates,
+            amended: Mapping[str, str] | None = None, *,
             earlier: Mapping[str, date] | None = None,
             planned: list[PlannedDocument] | None = None) -> Produced:
     """Every document the project gets now, as .docx bytes, and what kept any from being
-    made by its template; earlier: file name -> date of each document made before;
-    planned: the check's plan (`Checked.planned`), else planned from the report."""
+    made by its template; amended: document id -> the archived version it differs from
+    (pipeline.archive); earlier: file name -> date of each document made before; planned:
+    the check's plan (`Checked.planned`), else planned from the report."""
     earlier = earlier or {}
-    produced = Produced(planned=planned if planned is not None
-                        else plan(project, report.findings, templates.settings))
+    if planned is None:
+        planned = plan(project, report.findings, templates.settings)
+    if amended:
+        planned = [replace(doc, amended=amended.get(doc.id)) for doc in planned]
+    produced = Produced(planned=planned)
     shared: Context | None = None
     for doc in produced.planned:
         if shared is None and not doc.blocked:

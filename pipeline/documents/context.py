@@ -143,9 +143,13 @@ def document(project: Project, doc: PlannedDocument) -> dict[str, Any]:
 
 
 def status_text(project: Project, doc: PlannedDocument) -> str:
-    """`UTKAST – 3 öppna kontrollpunkter inför BP2` or `Fastställd: BP1 Godkänt 2011-01-15`."""
+    """`UTKAST – 3 öppna kontrollpunkter inför BP2`, `Fastställd: BP1 Godkänt 2011-01-15`, or
+    `Ändrad efter fastställande (BP1 2011-01-15)` when it differs from its archived version."""
     if doc.decision_point is None:
-        return row_status(doc)
+        status = row_status(doc)
+        return f"{status} – ändrad efter arkivering" if doc.amended else status
+    if doc.final and doc.amended:
+        return f"Ändrad efter fastställande ({doc.amended})"
     if doc.final:
         decision = project.decision(doc.decision_point)
         return f"Fastställd: {doc.decision_point} {APPROVED} {day(decision.datum)}"

@@ -58,6 +58,9 @@ class PlannedDocument:
     blocked_by: tuple[Finding, ...] = ()
     label: str = ""
     """The document as users name it: `Statusrapport 3`, `Personkontrakt Nisse Berg`."""
+    amended: str | None = None
+    """Its archived version that the project now differs from (`BP1 2011-01-15`, or a
+    statusrapport's Rapportdatum); see pipeline.archive."""
 
     @property
     def blocked(self) -> bool:
