@@ -12,10 +12,3 @@ def counted(count: int, one: str, many: str) -> str:
 def findings_count(errors: int, warnings: int) -> str:
     """`1 fel, 2 varningar` (fel is the same in the singular and the plural)."""
     return f"{errors} fel, {counted(warnings, 'varning', 'varningar')}"
-
-
-def listed(items: list[str]) -> str:
-    """`a`, `a och b`, `a, b och c`."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} och {items[-1]}"
