@@ -72,15 +72,24 @@ def test_new_never_overwrites(tmp_path: Path) -> None:
     assert (tmp_path / "Test.xlsx").read_bytes() == before
 
 
-def test_check_on_blank_workbook_lists_what_is_missing_with_cells(tmp_path: Path) -> None:
+def test_a_blank_workbook_lists_what_remains_before_bp1_as_to_dos(tmp_path: Path) -> None:
+    """Nothing filled in is not an error in phase 1: each empty cell the projektdirektiv
+    needs is a to-do before BP1, and the projektdirektiv says which cells it waits for."""
     run("new", "Test", "--dir", str(tmp_path))
     code, output = run("check", str(tmp_path / "Test.xlsx"))
-    assert code == 1
-    assert "Projekt-ID' saknas" in output and "B3:" in output
-    assert "FEL" in output and "Blad Projekt:" in output
+    assert code == 0
+    assert "FEL" not in output and "Blad Projekt:" in output
+    assert "    VARNING B3: Att göra före BP1: fyll i 'Projekt-ID'. [stoppar: Projektdirektiv]" \
+        in output.splitlines()
+    assert output.splitlines()[-1] == "1 arbetsbok kontrollerad: 0 fel, 27 varningar."
     report = check_file(tmp_path / "Test.xlsx").report
-    missing = {f.cell for f in report.errors if f.code == "missing-value"}
-    assert {"B3", "B5", "B7", "B8", "B10", "B11", "B14"} <= missing
+    assert report.errors == []
+    to_fill = [f.cell for f in report.findings if f.code == "missing-before-decision"]
+    assert to_fill == ["B3", "B5", "B7", "B8", "B10", "B11", "B14", "B15", "B16", "B17",
+                       "B18", "B19"]
+    (document,) = [f.message for f in report.findings if f.code == "document-blocked"]
+    assert document == ("Projektdirektiv skapas inte; fyll i Projekt!B3, B5, B7, B8, B10, "
+                        "B11, B14, B15, B16, B17, B18, B19 så skapas den.")
 
 
 def fill_blank_as_a_project_leader(path: Path) -> None:
@@ -106,7 +115,13 @@ def test_check_passes_after_filling_the_blank_workbook(tmp_path: Path) -> None:
     assert code == 0, output
     assert "0 fel" in output and "varning" in output  # open checklist items remain to do
     report = check_file(path, today=date(2024, 6, 1)).report
-    assert {f.code for f in report.findings} == {"checklist-open"}
+    # the dates were typed as text: read, and said how
+    assert {f.code for f in report.findings} == {"checklist-open", "date-from-text"}
+    assert [f.message for f in report.findings if f.code == "date-from-text"] == [
+        "'Startdatum': texten '2024-01-15' lästes som datumet 15 januari 2024. Skriv det som "
+        "ett datum, t.ex. 2024-01-15, i en cell med datumformat.",
+        "'Slutdatum': texten '15 dec 2024' lästes som datumet 15 december 2024. Skriv det "
+        "som ett datum, t.ex. 2024-12-15, i en cell med datumformat."]
 
 
 def test_example_has_no_errors(checked_example) -> None:
@@ -218,8 +233,8 @@ def test_a_workbook_from_the_earlier_new_reads_as_one_from_this_new(make_workboo
         old = with_formatted_empty_rows(make_workbook(fill))
         assert openpyxl.load_workbook(old)["Risker"].max_row == OLD_FORMATTED_ROWS + 1
         same_check(new, old)
-    assert check_file(new).report.ok and not check_file(
-        make_workbook(blank)).report.ok
+    assert check_file(new).report.ok
+    assert "missing-before-decision" in check_file(make_workbook(blank)).report.codes()
 
 
 def add_rows_far_down(path: Path) -> Path:

@@ -300,8 +300,8 @@ def test_a_workbook_of_another_organisation_gets_findings_never_a_crash(
     assert code == 1
     assert by_code["invalid-value"]["cell"] == "B5"
     assert by_code["invalid-value"]["message"] == (
-        "'Förvaltning': värdet 'Socialtjänsten' är inget av de tillåtna värdena: "
-        + ", ".join(DEFAULT_DEPARTMENTS) + ".")
+        "'Förvaltning': värdet 'Socialtjänsten' är inget av de tillåtna värdena ("
+        + ", ".join(DEFAULT_DEPARTMENTS) + "). Menade du Socialförvaltningen?")
     # P9 is the project's own item here: kept, and checked by its Fas.
     assert by_code["checklist-blocks-decision"]["value"] == "P9"
 

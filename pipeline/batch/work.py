@@ -8,6 +8,12 @@ values. The organisation's settings are read once per process from their file (t
 names it and their fingerprint), and the templates loaded once per process and settings,
 when the first project needs them.
 
+Nothing good is removed because of an error: a document the project still gets but that
+cannot be made now keeps its last good file (and its PDF), which stays in the record's
+files and its finding gives the file's date. A file whose content is unchanged is not
+written again, so its date is that of its last change and its PDF stays; the PDF of a
+document written anew goes, unless --pdf makes a new one.
+
 The libraries behind reading, rendering and writing workbooks are imported here, inside
 the functions: a build with nothing to do never needs them.
 """
@@ -157,7 +163,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     """The project's documents, calculation and findings report written atomically into
     its folder and made durable, then its record."""
     from pipeline.archive import project_changes
-    from pipeline.documents import produce
+    from pipeline.documents import produce, with_kept_dates
     from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
     from pipeline.report_text import format_report
@@ -167,13 +173,16 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     report = checked.report
     changes = project_changes(checked.project, job.output / folder, checked.settings)
     report.extend(changes.findings)
+    earlier = earlier_documents(job.output, folder, previous)
     produced = produce(checked.project, report,
                        templates_for(job.templates, job.templates_hash, checked.settings),
-                       changes.amended)
+                       changes.amended, earlier=earlier, planned=checked.planned)
+    report.findings = with_kept_dates(report.findings, produced.planned, earlier,
+                                      checked.project.phase_number == 0)
     report.extend(produced.findings)
     rows = project_rows(checked)
     outputs = [(f.name, f.data) for f in produced.files]
-    problems, kept = [], []
+    problems, kept = [], [f"{folder}/{name}" for name in produced.kept]
     try:
         outputs.append((CALCULATION_FILE, calculation_bytes(rows)))
     except Exception as exc:  # the documents are still written; the run says what failed
@@ -181,11 +190,12 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
         kept.append(f"{folder}/{CALCULATION_FILE}")
     outputs.append((FINDINGS_REPORT, (format_report(report) + "\n").encode("utf-8")))
     try:
-        written = write_files(job.output / folder, folder, outputs)
+        written, rewritten = write_files(job.output / folder, folder, outputs)
     except OSError as exc:
         return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
                       checked)
-    files = written + [f for f in kept if previous and f in previous.files]
+    kept = [f for f in kept if previous and f in previous.files]
+    files = written + kept + pdfs_kept(previous, [*kept, *set(written) - rewritten])
     archived = archive(state, job, folder, produced, checked, content)
     problems += archived.problems
     summary = replace(summarize(checked), amended=tuple(changes.marks))
@@ -217,15 +227,52 @@ def iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]) -> list[str]:
-    """Each file atomically under a safe, unique name, then all of them made durable; the
-    paths relative to OUTPUT."""
+def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]
+                ) -> tuple[list[str], set[str]]:
+    """Each file atomically under a safe, unique name, unless it holds that content
+    already, then all of them made durable; the paths relative to OUTPUT, and those
+    written anew."""
     folder.mkdir(exist_ok=True)
     names = unique_names([safe_file_name(name) for name, _ in outputs])
+    rewritten = []
     for name, (_, data) in zip(names, outputs, strict=True):
-        write_atomic(folder / name, data, sync=False)
-    make_durable(folder, [folder / name for name in names])
-    return [f"{relative}/{name}" for name in names]
+        if not holds(folder / name, data):
+            write_atomic(folder / name, data, sync=False)
+            rewritten.append(name)
+    make_durable(folder, [folder / name for name in rewritten])
+    return [f"{relative}/{name}" for name in names], {f"{relative}/{name}" for name in rewritten}
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """The file is there with exactly this content."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def earlier_documents(output: Path, folder: str, previous: Record | None) -> dict[str, date]:
+    """The documents an earlier build wrote into the project's folder that are still there:
+    file name -> the date it was last written."""
+    found: dict[str, date] = {}
+    for relative in previous.files if previous is not None else ():
+        parent, _, name = relative.rpartition("/")
+        if parent == folder and name.endswith(".docx"):
+            try:
+                found[name] = date.fromtimestamp((output / relative).stat().st_mtime)
+            except OSError:
+                continue
+        # a file that is gone is not kept
+    return found
+
+
+def pdfs_kept(previous: Record | None, documents: list[str]) -> list[str]:
+    """The PDFs of earlier builds whose documents stay as they were (not made now, or
+    unchanged): a PDF made with --pdf stays until its .docx changes."""
+    if previous is None:
+        return []
+    wanted = {f"{d.removesuffix('.docx')}.pdf" for d in documents if d.endswith(".docx")}
+    return [f for f in previous.files if f in wanted]
 
 
 def identity_of(checked: Checked) -> tuple[str | None, str | None]:
