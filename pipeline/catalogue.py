@@ -192,6 +192,34 @@ DUPLICATE_FOLDER = FindingType(
     "ingen av dem byggs förrän det är rättat, och inga dokument skrivs över.",
     about="Two workbooks would write to the same folder: neither is built.")
 
+# --- archive (issue 12) ---------------------------------------------------------------------
+
+ARCHIVED_VALUE_CHANGED = FindingType(
+    "changed-after-approval", WARNING,
+    "{label} har ändrats efter att {decision_point} fastställdes {day} ({where}).",
+    "Den fastställda versionen finns i {file}.",
+    about="A value an archived (approved) document shows differs from the workbook now; "
+          "the live document's header says it was changed after approval.")
+ARCHIVED_REPORT_CHANGED = FindingType(
+    "changed-after-report", WARNING,
+    "{label} i Statusrapport {number} har ändrats efter att den arkiverades {day} ({where}).",
+    "Den arkiverade versionen finns i {file}.",
+    about="A statusrapport's row differs from the version archived at its Rapportdatum.")
+ARCHIVED_DECISION_WITHDRAWN = FindingType(
+    "decision-withdrawn", WARNING,
+    "{decision_point} fastställdes {day} men är nu {now}.",
+    "Den fastställda versionen finns kvar i {file}; ett nytt godkännande arkiveras som en "
+    "ny version bredvid den.",
+    about="A decision point whose document was archived is no longer Godkänt; the archive "
+          "stays.")
+ARCHIVED_DECISION_REDATED = FindingType(
+    "decision-redated", WARNING,
+    "{decision_point} har fått ett nytt datum ({day}) men fastställdes {was}.",
+    "Den tidigare fastställda versionen finns kvar i {file}; när beslutet gäller arkiveras "
+    "den nya versionen bredvid den.",
+    about="A decision point whose document was archived has a new date; the new version is "
+          "archived beside the old one.")
+
 
 CATALOGUE: dict[str, FindingType] = {
     value.code: value for value in list(globals().values()) if isinstance(value, FindingType)}

@@ -10,6 +10,7 @@ from pipeline.errors import WorkbookUnreadable
 from pipeline.findings import Finding, Report
 from pipeline.paths import discover, is_lock_file
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate import validate
 from pipeline.workbook.parse import parse_project
 from pipeline.workbook.reader import RawWorkbook, WorkbookTooLarge, read_path, read_workbook
@@ -19,35 +20,38 @@ from pipeline.workbook.reader import RawWorkbook, WorkbookTooLarge, read_path, r
 class Checked:
     project: Project | None
     report: Report
+    settings: Settings = DEFAULTS
+    """The organisation's settings it was checked under (its figures and open items
+    follow them too)."""
 
 
-def check_bytes(data: bytes, name: str) -> Checked:
+def check_bytes(data: bytes, name: str, settings: Settings = DEFAULTS) -> Checked:
     """Read, parse and validate a workbook given as bytes (a snapshot of the file)."""
     try:
         raw = read_workbook(data)
     except WorkbookUnreadable as exc:
-        return Checked(None, Report(file=name, findings=[unreadable(exc)]))
-    return check_cells(raw, name)
+        return Checked(None, Report(file=name, findings=[unreadable(exc)]), settings)
+    return check_cells(raw, name, settings)
 
 
-def check_cells(raw: RawWorkbook, name: str) -> Checked:
-    """Parse and validate cells already read."""
+def check_cells(raw: RawWorkbook, name: str, settings: Settings = DEFAULTS) -> Checked:
+    """Parse and validate cells already read, under the organisation's settings."""
     report = Report(file=name)
-    project, findings = parse_project(raw, name)
+    project, findings = parse_project(raw, name, settings)
     report.extend(findings)
-    report.extend(validate(project))
+    report.extend(validate(project, settings))
     report.project_id = project.info.projekt_id
     report.project_name = project.info.projektnamn
     report.findings.sort(key=lambda f: (f.severity != "fel",))
-    return Checked(project, report)
+    return Checked(project, report, settings)
 
 
-def check_file(path: Path) -> Checked:
+def check_file(path: Path, settings: Settings = DEFAULTS) -> Checked:
     try:
         data = read_path(path)
     except WorkbookUnreadable as exc:
-        return Checked(None, Report(file=path.name, findings=[unreadable(exc)]))
-    return check_bytes(data, path.name)
+        return Checked(None, Report(file=path.name, findings=[unreadable(exc)]), settings)
+    return check_bytes(data, path.name, settings)
 
 
 def unreadable(exc: Exception) -> Finding:

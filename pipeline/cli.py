@@ -7,16 +7,45 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from pipeline import __version__
 
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
 # Each command imports what it needs when it runs: the libraries behind reading, writing
 # and rendering take about 0.4 s to import, which a build with nothing to do never needs.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def config_option(command: Command) -> Command:
+    """`--config FILE`: the organisation's settings (projektmodell.toml, CONFIG.md), passed
+    to the command as `config` (None when not given)."""
+    return click.option(
+        "--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+        help="Organisationens inställningsfil (standard: projektmodell.toml i mappen, annars "
+             "Härnösands standardinställningar).")(command)
+
+
+def settings_or_exit(config: Path | None, folder: Path | None) -> Settings:
+    """The settings by CONFIG.md's lookup order (--config, else projektmodell.toml in
+    folder, else the defaults); a broken file is its message and exit code 2."""
+    from pipeline.errors import SettingsError
+    from pipeline.settings import load_settings
+
+    try:
+        return load_settings(config, folder)
+    except SettingsError as exc:
+        click.echo(f"Fel: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @click.group(help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret.")
@@ -30,13 +59,15 @@ def main() -> None:
 @click.option("--id", "project_id", help="Projekt-ID, t.ex. KS-2024-03.")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
               default=Path("input"), show_default=True, help="Mapp där arbetsboken skrivs.")
-def new(namn: str, project_id: str | None, folder: Path) -> None:
+@config_option
+def new(namn: str, project_id: str | None, folder: Path, config: Path | None) -> None:
     from pipeline.batch.names import safe_name
     from pipeline.workbook.writer import write_new
 
+    settings = settings_or_exit(config, folder)
     path = folder / f"{safe_name(namn)}.xlsx"
     try:
-        write_new(path, namn, project_id)
+        write_new(path, namn, project_id, settings=settings)
     except FileExistsError:
         click.echo(f"Fel: {path} finns redan; den skrivs inte över.", err=True)
         sys.exit(EXIT_USAGE)
@@ -50,12 +81,25 @@ def new(namn: str, project_id: str | None, folder: Path) -> None:
 @click.argument("workbooks", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
-def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
+@config_option
+@click.option("--output", "output_folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Utdatamappen där projektens arkiv (Arkiv/) finns, för att se vad som "
+                   "ändrats efter fastställandet (standard: output/ om den finns).")
+def check(workbooks: tuple[Path, ...], as_json: bool, config: Path | None,
+          output_folder: Path | None) -> None:
+    from pipeline.archive import compare_with_archive
     from pipeline.check import check_file, is_lock_file
     from pipeline.report_text import format_report
 
+    settings = settings_or_exit(config, workbooks[0].parent)
     paths = [p for p in workbooks if not is_lock_file(p)]
-    reports = [check_file(path).report for path in paths]
+    archives = output_folder or (Path("output") if Path("output").is_dir() else None)
+    reports = []
+    for path in paths:
+        checked = check_file(path, settings)
+        if archives is not None:
+            compare_with_archive(checked, path.name, archives)
+        reports.append(checked.report)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
@@ -74,14 +118,16 @@ def check(workbooks: tuple[Path, ...], as_json: bool) -> None:
                 type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("ekonomi.xlsx"), show_default=True, help="Filen som skrivs.")
-def economy(input_folder: Path, output_file: Path) -> None:
+@config_option
+def economy(input_folder: Path, output_file: Path, config: Path | None) -> None:
     from pipeline.economy import write_economy
 
     if not input_folder.is_dir():
         click.echo(f"Fel: mappen {input_folder} finns inte.", err=True)
         sys.exit(EXIT_USAGE)
+    settings = settings_or_exit(config, input_folder)
     try:
-        code = write_economy(input_folder, output_file)
+        code = write_economy(input_folder, output_file, settings)
     except OSError as exc:
         click.echo(f"Fel: kan inte skriva {output_file}: {exc.strerror}.", err=True)
         sys.exit(EXIT_USAGE)
@@ -99,12 +145,14 @@ def templates() -> None:
                                  "inte har. Avslutas med 1 om något problem hittas.")
 @click.option("--templates", "folder", type=click.Path(path_type=Path),
               help="Mapp med egna mallar (standard: de medföljande).")
-def templates_check(folder: Path | None) -> None:
+@config_option
+def templates_check(folder: Path | None, config: Path | None) -> None:
     from pipeline.documents import template_problems
     from pipeline.errors import TemplateError
 
+    settings = settings_or_exit(config, None)
     try:
-        problems = template_problems(folder)
+        problems = template_problems(folder, settings)
     except TemplateError as exc:
         click.echo(f"Fel: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -131,10 +179,30 @@ def templates_check(folder: Path | None) -> None:
 @click.option("--pdf", is_flag=True, help="Skapa även PDF:er med LibreOffice.")
 @click.option("--templates", "templates_folder", type=click.Path(path_type=Path),
               help="Mapp med egna mallar (standard: de medföljande).")
+@config_option
 def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool, pdf: bool,
-          templates_folder: Path | None) -> None:
+          templates_folder: Path | None, config: Path | None) -> None:
     from pipeline.batch import BuildOptions
     from pipeline.batch.console import run_build
 
     sys.exit(run_build(BuildOptions(input_folder, output_folder, jobs, force, pdf,
-                                    templates_folder)))
+                                    templates_folder, config=config)))
+
+
+@main.command(help="Skriv en kommenterad projektmodell.toml med standardinställningarna i "
+                   "MAPP (standard: den aktuella mappen). Skriver aldrig över en befintlig fil.")
+@click.argument("folder", metavar="[MAPP]", required=False, default=Path("."),
+                type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    from pipeline.settings import SETTINGS_FILE, write_default_file
+
+    try:
+        path = write_default_file(folder)
+    except FileExistsError:
+        click.echo(f"Fel: {folder / SETTINGS_FILE} finns redan; den skrivs inte över.",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:
+        click.echo(f"Fel: kan inte skriva {folder / SETTINGS_FILE}: {exc.strerror}.", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"Skapade {path}")

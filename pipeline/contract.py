@@ -7,10 +7,12 @@ template check all read this module; a new field is one line in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cache
 
 from pipeline.model import ANSWERS, DECISION_POINTS, DECISIONS, PHASE_NAMES, DocKind
+from pipeline.settings import DEFAULT_DEPARTMENTS
 
 CONTRACT_VERSION = "1"
 
@@ -65,13 +67,9 @@ class Sheet:
         return self.keys[key]
 
 
-FORVALTNINGAR = (
-    "Kommunstyrelseförvaltningen",
-    "Arbetslivsförvaltningen",
-    "Samhällsförvaltningen",
-    "Socialförvaltningen",
-    "Skolförvaltningen",
-)
+FORVALTNINGAR = DEFAULT_DEPARTMENTS
+"""Förvaltning's choices by default; the organisation's `departments` replace them
+(`sheets_for`)."""
 RAPPORTERINGSINTERVALL = ("Månadsvis", "Varannan månad", "Kvartalsvis")
 ROLLER = ("Beställare", "Styrgrupp", "Projektledare", "Projektmedlem", "Referensgrupp",
           "Resursgivare", "Mottagare")
@@ -265,3 +263,15 @@ SHEETS: tuple[Sheet, ...] = (
 )
 SHEETS_BY_NAME: dict[str, Sheet] = {s.name: s for s in SHEETS}
 INSTRUCTIONS_SHEET = "Instruktioner"
+
+
+@cache
+def sheets_for(departments: tuple[str, ...]) -> tuple[Sheet, ...]:
+    """The contract's sheets with Projekt!Förvaltning choosing among the organisation's
+    departments (CONFIG.md); the contract's own SHEETS for the default ones."""
+    if departments == FORVALTNINGAR:
+        return SHEETS
+    fields = tuple(replace(f, choices=departments) if f.key == "forvaltning" else f
+                   for f in PROJEKT.fields)
+    projekt = replace(PROJEKT, fields=fields)
+    return tuple(projekt if sheet is PROJEKT else sheet for sheet in SHEETS)

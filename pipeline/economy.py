@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,6 +43,7 @@ from pipeline import figures
 from pipeline.check import Checked, check_file, discover
 from pipeline.contract import FINANSIARSTYP
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 
 SEK_FORMAT = '#,##0 "kr";-#,##0 "kr"'
 PERCENT_FORMAT = '0.0 "%"'
@@ -178,7 +180,8 @@ def overview_row(checked: Checked) -> list[Any]:
     info = project.info
     costs = figures.total_costs(project)
     by_type = figures.funding_by(project, "typ")
-    persons = figures.person_costs(project)
+    rate = checked.settings.default_hourly_rate
+    persons = figures.person_costs(project, rate)
     latest = figures.latest_status(project)
     lights = [getattr(latest, key) if latest else None
               for key in ("helhet", "tid", "kostnad", "kvalitet")]
@@ -189,7 +192,7 @@ def overview_row(checked: Checked) -> list[Any]:
         figures.total_funding(project),
         *(by_type.get(typ, figures.ZERO) for typ in FINANSIARSTYP),
         figures.eu_share_percent(project), figures.in_kind_share(project),
-        figures.total_hours(project), figures.total_person_cost(project),
+        figures.total_hours(project), figures.total_person_cost(project, rate),
         sum(1 for p in persons if p.default_rate),
         figures.total_benefit(project), figures.net_benefit(project),
         latest.rapport_nr if latest else None, *lights, *tail,
@@ -216,16 +219,19 @@ def benefit_lines(project: Project) -> Iterable[list[Any]]:
                line.antal_ar, total, line.ansvarig]
 
 
-def person_lines(project: Project) -> Iterable[list[Any]]:
-    for person in figures.person_costs(project):
+def person_lines(project: Project, settings: Settings = DEFAULTS) -> Iterable[list[Any]]:
+    """One line per personkontrakt, costed at the organisation's default hourly rate where
+    it has no Timkostnad."""
+    for person in figures.person_costs(project, settings.default_hourly_rate):
         row = person.row
         yield [row.projektmedlem, row.befattning, row.enhet, row.fran, row.till, person.hours,
                person.rate, yes_no(person.default_rate), person.cost, row.tidsfinansiering]
 
 
-LINES: dict[str, Callable[[Project], Iterable[list[Any]]]] = {
-    "Kostnader": cost_lines, "Finansiering": funding_lines, "Nytta": benefit_lines,
-    "Personal": person_lines}
+def line_sheets(settings: Settings) -> dict[str, Callable[[Project], Iterable[list[Any]]]]:
+    """The line sheets' titles and the function giving a project's lines of each."""
+    return {"Kostnader": cost_lines, "Finansiering": funding_lines, "Nytta": benefit_lines,
+            "Personal": partial(person_lines, settings=settings)}
 
 
 def project_rows(checked: Checked) -> ProjectRows:
@@ -233,7 +239,7 @@ def project_rows(checked: Checked) -> ProjectRows:
     rows: ProjectRows = {OVERVIEW.title: [json_row(overview_row(checked))]}
     lead = project_cells(checked)
     project = checked.project
-    for title, lines in LINES.items():
+    for title, lines in line_sheets(checked.settings).items():
         rows[title] = [] if project is None else [json_row([*lead, *line])
                                                   for line in lines(project)]
     return rows
@@ -503,14 +509,15 @@ def economy_bytes(projects: Iterable[ProjectRows]) -> bytes:
     return book_bytes(projects, streamed=True)
 
 
-def write_economy(input_folder: Path, output_file: Path) -> int:
-    """Check every workbook in input_folder and write ekonomi.xlsx atomically, projects in
-    Projekt-ID order; 1 if any workbook has errors (it is still included, and marked)."""
+def write_economy(input_folder: Path, output_file: Path, settings: Settings = DEFAULTS) -> int:
+    """Check every workbook in input_folder under the organisation's settings and write
+    ekonomi.xlsx atomically, projects in Projekt-ID order; 1 if any workbook has errors (it
+    is still included, and marked)."""
     from pipeline.batch.atomic import write_atomic
 
     projects, errors = [], False
     for path in discover(input_folder):
-        checked = check_file(path)
+        checked = check_file(path, settings)
         errors = errors or has_errors(checked)
         projects.append(project_rows(checked))
     output_file.parent.mkdir(parents=True, exist_ok=True)

@@ -21,3 +21,17 @@ class OutputLocked(ProjektmodellError):
 
 class UsageError(ProjektmodellError):
     """The command line or configuration is wrong (exit 2)."""
+
+
+class SettingsError(UsageError):
+    """The organisation's settings file (projektmodell.toml) is missing where it was named,
+    not TOML, or holds an unknown key, a wrong type, a clashing checklist ID, a phase that
+    does not exist or a logo that is missing or not an image; raised before anything is
+    written. Its message names the file, the key and the line."""
+
+    def __init__(self, message: str, path: object = None, key: str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.key = key
+        self.line = line

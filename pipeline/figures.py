@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.contract import KOSTNADSSLAG
-from pipeline.model import DEFAULT_HOURLY_RATE
 from pipeline.project import Project
+from pipeline.settings import DEFAULT_HOURLY_RATE
 
 ZERO = Decimal(0)
 

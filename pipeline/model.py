@@ -142,7 +142,3 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
     DocumentKind(DocKind.SLUTRAPPORT, "Slutrapport", None, 4, "BP4"),
     DocumentKind(DocKind.PERSONKONTRAKT, "Personkontrakt", "Personkontrakt", 1, None),
 )
-
-
-DEFAULT_HOURLY_RATE = 450
-"""kr per hour for a personkontrakt without Timkostnad (a common internal rate)."""

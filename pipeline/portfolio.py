@@ -1,12 +1,14 @@
 """The project office's page: OUTPUT/index.html, one self-contained page of every project.
 
 No network and no external files: inline CSS and a little inline JS (sort by a column, filter
-by text). Links are relative to OUTPUT, so they work wherever the shared folder is opened.
-Every value is escaped; a hostile project name stays text.
+by text), the organisation's logo inline as a data: URI. Links are relative to OUTPUT, so
+they work wherever the shared folder is opened. Every value is escaped; a hostile project
+name stays text.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -21,6 +23,7 @@ from pipeline.check import Checked
 from pipeline.formatting import kr, percent
 from pipeline.model import APPROVED, DECISION_POINTS, NOT_APPROVED, PHASES
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import is_effective, open_items
 
 LIGHT_KEYS = (("helhet", "Helhet"), ("tid", "Tid"), ("kostnad", "Kostnad"),
@@ -48,6 +51,7 @@ class ProjectSummary:
     budget: Decimal = figures.ZERO
     utfall: Decimal = figures.ZERO
     avvikelse: Decimal = figures.ZERO
+    amended: tuple[str, ...] = ()  # archived decisions/reports the workbook now differs from
 
     def to_dict(self) -> dict[str, Any]:
         """As plain JSON values (amounts as decimal text), for the build's records."""
@@ -61,6 +65,7 @@ class ProjectSummary:
         values = {**data, **{key: Decimal(data[key]) for key in MONEY}}
         values["decisions"] = tuple(tuple(pair) for pair in data["decisions"])
         values["lights"] = tuple(data["lights"])
+        values["amended"] = tuple(data.get("amended", ()))
         return cls(**values)
 
 
@@ -77,27 +82,30 @@ class PortfolioEntry:
 
 # --- what the page shows of a project ------------------------------------------------------
 
-def decision_status(project: Project, decision_point: str) -> tuple[str, str]:
+def decision_status(project: Project, decision_point: str, settings: Settings = DEFAULTS
+                    ) -> tuple[str, str]:
     """(Swedish text, css class) of one decision point."""
     decision = project.decision(decision_point)
     if decision is None or not decision.beslut:
         return "Ej fattat", "pending"
     if decision.beslut == NOT_APPROVED:
         return NOT_APPROVED, "red"
-    if decision.beslut == APPROVED and not is_effective(project, decision_point):
+    if decision.beslut == APPROVED and not is_effective(project, decision_point, settings):
         return "Godkänt, ofullständigt", "yellow"
     return APPROVED, "green"
 
 
-def open_items_now(project: Project) -> int | None:
-    """Open checklist items of the current phase, the to-do list for its decision point."""
+def open_items_now(project: Project, settings: Settings = DEFAULTS) -> int | None:
+    """Open checklist items of the current phase (the organisation's items, those it adds
+    included), the to-do list for its decision point."""
     phase = next((p for p in PHASES if p.number == project.phase_number), None)
-    return None if phase is None else len(open_items(project, phase.decision_point))
+    return None if phase is None else len(open_items(project, phase.decision_point, settings))
 
 
 def summarize(checked: Checked) -> ProjectSummary:
-    """What index.html shows of one checked workbook."""
-    report, project = checked.report, checked.project
+    """What index.html shows of one checked workbook (under the settings it was checked
+    under)."""
+    report, project, settings = checked.report, checked.project, checked.settings
     counts = {"errors": len(report.errors), "warnings": len(report.warnings)}
     if project is None:
         return ProjectSummary(report.file, False, report.project_id, **counts)
@@ -107,8 +115,8 @@ def summarize(checked: Checked) -> ProjectSummary:
     return ProjectSummary(
         report.file, True, info.projekt_id, info.projektnamn, info.forvaltning,
         info.aktuell_fas, project.phase_number,
-        tuple(decision_status(project, bp) for bp in DECISION_POINTS),
-        open_items_now(project), **counts,
+        tuple(decision_status(project, bp, settings) for bp in DECISION_POINTS),
+        open_items_now(project, settings), **counts,
         report_nr=latest.rapport_nr if latest else None,
         lights=tuple(getattr(latest, key) for key, _ in LIGHT_KEYS) if latest else (),
         budget=costs.budget, utfall=costs.utfall, avvikelse=costs.avvikelse)
@@ -195,7 +203,8 @@ def project_row(entry: PortfolioEntry) -> str:
     todo = summary.open_items
     return (f'<tr class="{css}">'
             + text_cell(summary.projekt_id, "nowrap")
-            + cell(escape(summary.projektnamn or ""), summary.projektnamn or "")
+            + cell(escape(summary.projektnamn or "") + amended_mark(summary),
+                   summary.projektnamn or "")
             + text_cell(summary.forvaltning) + cell(escape(summary.fas or ""),
                                                     summary.phase_number)
             + decisions
@@ -211,6 +220,14 @@ def unreadable_row(entry: PortfolioEntry, css: str) -> str:
                    "läsas</span>", summary.file)
             + cell("") + cell("", 0) + cell("") * len(DECISION_POINTS) + cell("", -1)
             + findings_cell(entry) + cell("") + cell("", 0) + documents_cell(entry) + "</tr>")
+
+
+def amended_mark(summary: ProjectSummary) -> str:
+    """A project whose workbook differs from what was approved (pipeline.archive)."""
+    if not summary.amended:
+        return ""
+    what = ", ".join(summary.amended)
+    return f'<br><span class="badge yellow">Ändrad efter fastställande: {escape(what)}</span>'
 
 
 HEADERS = ("Projekt-ID", "Projekt", "Förvaltning", "Fas", *DECISION_POINTS,
@@ -235,13 +252,27 @@ def sort_key(entry: PortfolioEntry) -> tuple[bool, str, str]:
             summary.file)
 
 
-def index_html(entries: Sequence[PortfolioEntry], generated: datetime) -> str:
-    """The project office's page, in Swedish, self-contained."""
+def organisation_line(settings: Settings) -> str:
+    """The organisation's logo (inline, as a data: URI, so the page stays self-contained)
+    and name, above the page's heading."""
+    logo = ""
+    if settings.logo_bytes and settings.logo_media_type:
+        data = base64.b64encode(settings.logo_bytes).decode("ascii")
+        logo = (f'<img class="logo" src="data:{settings.logo_media_type};base64,{data}" '
+                f'alt="{escape(settings.name, quote=True)}">')
+    return f'<p class="organisation">{logo}<span>{escape(settings.name)}</span></p>'
+
+
+def index_html(entries: Sequence[PortfolioEntry], generated: datetime,
+               settings: Settings = DEFAULTS) -> str:
+    """The project office's page, in Swedish, self-contained, with the organisation's name
+    and logo."""
     head = "".join(f'<th scope="col" tabindex="0">{escape(h)}</th>' for h in HEADERS)
     rows = "\n".join(project_row(e) for e in sorted(entries, key=sort_key))
     stamp = generated.strftime("%Y-%m-%d %H:%M")
     return PAGE.format(style=STYLE, script=SCRIPT, stamp=escape(stamp), head=head, rows=rows,
-                       summary=summary_line(entries))
+                       summary=summary_line(entries), organisation=organisation_line(settings),
+                       title=escape(f"Projektbanken – {settings.name}"))
 
 
 PAGE = """<!DOCTYPE html>
@@ -249,11 +280,12 @@ PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Projektbanken</title>
+<title>{title}</title>
 <style>{style}</style>
 </head>
 <body>
 <header>
+{organisation}
 <h1>Projektbanken</h1>
 <p class="muted">Uppdaterad {stamp}.<span class="screen-only"> Klicka på en kolumnrubrik för att
 sortera.</span></p>
@@ -276,6 +308,9 @@ placeholder="Projekt, förvaltning, fas …"></label>
 STYLE = """
 body{font-family:system-ui,"Segoe UI",Arial,sans-serif;margin:1rem;color:#1b1b1b;font-size:13px}
 h1{margin:0 0 .2rem;font-size:1.6rem}
+.organisation{display:flex;align-items:center;gap:.6rem;margin:0 0 .3rem;font-weight:600;
+font-size:1.05rem}
+.logo{height:2.5rem;width:auto}
 .muted{color:#666}.summary{font-weight:600}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.35rem .45rem;text-align:left;vertical-align:top}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ from pipeline.workbook.writer import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PATH = ROOT / "input" / EXAMPLE_FILE
+OOXML_VALIDATOR = Path(os.environ.get("OOXML_VALIDATE",
+                                      ROOT.parent / "shared" / "ooxml" / "validate.py"))
+"""The ECMA-376 validator (`validate.py FILE...`, beside the schemas): OOXML_VALIDATE, or
+shared/ beside the checkout, as CI lays it out."""
 
 WorkbookFactory = Callable[..., Path]
 
@@ -47,6 +52,17 @@ def soffice_convert(sources: Sequence[Path], target_format: str, outdir: Path,
     return converted
 
 
+def ooxml_validation(paths: Iterable[Path]) -> subprocess.CompletedProcess[str]:
+    """The validator's run over the files (exit code 0: every part of every file valid);
+    skips when the validator is absent locally, fails in CI."""
+    if not OOXML_VALIDATOR.is_file():
+        if os.environ.get("PROJEKTMODELL_REQUIRE_TOOLS"):
+            pytest.fail(f"the OOXML validator is required in CI: {OOXML_VALIDATOR}")
+        pytest.skip(f"no OOXML validator at {OOXML_VALIDATOR}")
+    return subprocess.run([sys.executable, str(OOXML_VALIDATOR), *map(str, paths)],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The tests' own cache of prepared templates (pipeline.private_cache), never the
@@ -55,6 +71,22 @@ def private_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[N
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PROJEKTMODELL_CACHE", str(folder))
         yield
+
+
+@pytest.fixture(autouse=True)
+def without_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds run without LibreOffice (PROJEKTMODELL_SOFFICE empty), as on a machine that
+    has none: the archive keeps its .docx and no test waits for a LibreOffice it does not
+    need. A test that converts asks for `libreoffice`."""
+    monkeypatch.setenv("PROJEKTMODELL_SOFFICE", "")
+
+
+@pytest.fixture
+def libreoffice(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The build's LibreOffice, for a test that makes PDFs (skips or fails as require_tool)."""
+    path = require_tool("soffice")
+    monkeypatch.setenv("PROJEKTMODELL_SOFFICE", path)
+    return path
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import sys
 import tempfile
@@ -25,6 +26,8 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
+
+from pipeline.archive import MANIFEST, manifest_text
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
@@ -75,6 +78,18 @@ def shown(value: Any) -> str:
     return str(value)
 
 
+VOLATILE = ("sha256", "arbetsbok_sha256", "programversion", "arkiverad")
+"""What differs between builds of the same example (bytes, versions, times)."""
+
+
+def archive_text(path: Path) -> str:
+    """An archive's arkiv.json with what differs between two builds left out (its PDF
+    entries too, made where LibreOffice is installed)."""
+    entries = json.loads(path.read_text(encoding="utf-8"))["filer"]
+    return manifest_text([{k: v for k, v in e.items() if k not in VOLATILE} for e in entries
+                          if not e["fil"].endswith(".pdf")])
+
+
 class TableText(HTMLParser):
     """The text of every table row of a page, cells joined by ` | `."""
 
@@ -123,6 +138,10 @@ def readable_tree(output: Path) -> dict[str, str]:
                 tree[f"{name}.{sheet}.csv"] = text
         elif path.suffix == ".html":
             tree[f"{name}.txt"] = html_tables(path)
+        elif path.suffix == ".pdf":
+            continue  # made by LibreOffice where it is installed; its .docx is compared
+        elif path.name == MANIFEST:
+            tree[name] = archive_text(path)
         else:
             tree[name] = path.read_text(encoding="utf-8")
     return tree

@@ -27,7 +27,7 @@ from pipeline.batch.lock import BuildLock
 from pipeline.batch.state import RUN_REPORT, STATE_FOLDER
 from pipeline.cli import main
 from pipeline.example import EXAMPLE_ID
-from tests.conftest import EXAMPLE_PATH, ROOT, WorkbookFactory, require_tool
+from tests.conftest import EXAMPLE_PATH, ROOT, WorkbookFactory
 
 FOLDER = "KS-2011-01 Föräldrastöd"
 
@@ -135,8 +135,10 @@ def test_a_changed_workbook_rebuilds_only_its_project(tmp_path: Path) -> None:
     after = user_files(tmp_path / "out")
     other = [n for n in before if n.startswith("KS-2024-01")]
     assert other and all(after[n] == before[n] for n in other)
-    changed = [n for n in before if n.startswith("KS-2024-00")]
+    changed = [n for n in before if n.startswith("KS-2024-00") and "/Arkiv/" not in n]
     assert all(after[n][1] != before[n][1] or after[n][0] != before[n][0] for n in changed)
+    archived = [n for n in before if n.startswith("KS-2024-00") and "/Arkiv/" in n]  # once
+    assert archived and all(after[n] == before[n] for n in archived if n.endswith(".docx"))
     overview = xlsx_values(tmp_path / "out" / "ekonomi.xlsx")[0]
     assert {"KS-2024-00", "KS-2024-01"} <= {row[0] for row in overview}
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
@@ -268,7 +270,7 @@ def test_a_deleted_workbook_removes_what_was_written_for_it_but_not_a_users_file
 
     build(tmp_path / "in", tmp_path / "out")
 
-    assert [p.name for p in own.parent.iterdir()] == ["protokoll.pdf"]
+    assert sorted(p.name for p in own.parent.iterdir()) == ["Arkiv", "protokoll.pdf"]
     assert (tmp_path / "out" / "KS-2024-00 Föräldrastöd" / "Projektdirektiv.docx").exists()
     assert list(statuses(tmp_path / "out")) == [first.name]
 
@@ -279,7 +281,9 @@ def test_a_renamed_project_moves_to_its_new_folder(tmp_path: Path) -> None:
     with_id(workbook, "KS-2024-77")
     build(tmp_path / "in", tmp_path / "out")
     folders = sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir())
-    assert folders == [STATE_FOLDER, "KS-2024-77 Föräldrastöd"]
+    assert folders == [STATE_FOLDER, "KS-2024-00 Föräldrastöd", "KS-2024-77 Föräldrastöd"]
+    # only the archive stays in the old folder: it is never moved or removed
+    assert [p.name for p in (tmp_path / "out" / folders[1]).iterdir()] == ["Arkiv"]
 
 
 # --- isolation -----------------------------------------------------------------------------
@@ -351,8 +355,8 @@ def test_a_hostile_projekt_id_stays_inside_output_with_a_safe_name(
 
 # --- PDF -----------------------------------------------------------------------------------
 
-def test_pdf_writes_a_pdf_beside_each_document_in_one_libreoffice_run(tmp_path: Path) -> None:
-    require_tool("soffice")
+def test_pdf_writes_a_pdf_beside_each_document_in_one_libreoffice_run(
+        tmp_path: Path, libreoffice: str) -> None:
     corpus(tmp_path / "in", 1)
     result = build(tmp_path / "in", tmp_path / "out", "--pdf")
     assert result.exit_code == 0, result.output

@@ -16,6 +16,7 @@ from pipeline.check import Checked, check_file
 from pipeline.documents import TEMPLATES_DIR, Produced, load_templates, plan, produce
 from pipeline.example import checklist, decisions
 from pipeline.model import DocKind
+from pipeline.settings import Settings
 from tests.conftest import WorkbookFactory, require_tool, soffice_convert
 
 SLUTRAPPORT_FILL = {
@@ -175,8 +176,8 @@ def test_hostile_values_render_as_written(fill: dict[str, Any], make_workbook: W
     fill["Organisation"][0]["namn"] = "Eva <Sjöberg> & Co"
     fill["Risker"][0]["risk"] = "Risk <script>alert('x')</script> & mer"
     fill["Personkontrakt"][0]["projektmedlem"] = "Nisse \"Nisse\" Berg & <b>"
-    _, produced = produced_for(make_workbook(fill),
-                               replace(templates, municipality="Kommun & <Förbund> \"AB\" 🏛"))
+    hostile_name = Settings(name="Kommun & <Förbund> \"AB\" 🏛")
+    _, produced = produced_for(make_workbook(fill), replace(templates, settings=hostile_name))
     files = files_by_name(produced)
     direktiv = document_text(files["Projektdirektiv.docx"])
     assert "Kommun & <Förbund> \"AB\" 🏛" in header_text(files["Projektdirektiv.docx"])

@@ -11,13 +11,10 @@ from __future__ import annotations
 import csv
 import functools
 import json
-import os
 import random
 import shutil
-import subprocess
-import sys
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -43,7 +40,7 @@ from pipeline.economy import (
 )
 from pipeline.example import example_fill
 from pipeline.workbook.writer import build_workbook
-from tests.conftest import ROOT, soffice_convert
+from tests.conftest import ooxml_validation, soffice_convert
 from tests.fills import (
     HOSTILE,
     HOSTILE_NAME,
@@ -63,8 +60,6 @@ SEK = '#,##0 "kr";-#,##0 "kr"'
 CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 SHEET_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-VALIDATOR = Path(os.environ.get("OOXML_VALIDATE",
-                                ROOT.parent / "shared" / "ooxml" / "validate.py"))
 HOSTILE_TEXTS = [
     '=HYPERLINK("http://x";"klicka")', "+46 70 123 45 67", "-1", "@SUM(1)", "&<>\"'",
     "a\x01b\x0bc\x1fd", "rad ett\nrad två", "CR\r\nLF\rslut", "  mellanslag runt  ",
@@ -532,18 +527,9 @@ def test_ekonomi_and_a_calculation_open_in_libreoffice(portfolio, tmp_path):
     assert rows[1][1] == HOSTILE_NAME
 
 
-def validation(paths: Iterable[Path]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(VALIDATOR), *map(str, paths)],
-                          capture_output=True, text=True, timeout=300, check=False)
-
-
 def test_every_part_is_valid_office_open_xml(portfolio, checked_example, tmp_path):
     """ekonomi.xlsx and calculations validate against the ECMA-376 schemas (and the
     validator's checks of what Excel enforces beyond them)."""
-    if not VALIDATOR.is_file():
-        if os.environ.get("PROJEKTMODELL_REQUIRE_TOOLS"):
-            pytest.fail(f"the OOXML validator is required in CI: {VALIDATOR}")
-        pytest.skip(f"no OOXML validator at {VALIDATOR}")
     folder, _ = portfolio
     hostile = project_rows(hostile_text_project(checked_example))
     sources = written(tmp_path / "in", {
@@ -551,5 +537,5 @@ def test_every_part_is_valid_office_open_xml(portfolio, checked_example, tmp_pat
         "kalkyl.xlsx": calculation_bytes(project_rows(checked_example)),
         "fientlig.xlsx": calculation_bytes(hostile),
         "fientlig-ekonomi.xlsx": economy_bytes([hostile])})
-    result = validation(sources)
+    result = ooxml_validation(sources)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]

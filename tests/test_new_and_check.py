@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -25,8 +24,6 @@ from pipeline.cli import main
 from pipeline.model import CHECKLIST_ITEMS
 from pipeline.workbook.reader import read_workbook
 from pipeline.workbook.writer import LAST_ROW, style_name
-from tests.conftest import EXAMPLE_PATH
-from tests.test_economy import VALIDATOR, validation
 
 ORANGE, YELLOW, GREY = "00F8CBAD", "00FFF2CC", "00E7E6E6"
 """The looks of cells to fill in: required, optional, filled in from the model."""
@@ -477,15 +474,3 @@ def test_instructions_say_what_the_nightly_build_does_not_which_command_to_run(
     for sheet in contract.SHEETS:
         assert sheet.name in text
 
-
-def test_blank_workbook_and_example_are_valid_office_open_xml(blank_book) -> None:
-    """Input messages, validations, print titles and footers stay within the ECMA-376
-    schemas (and the validator's checks of what Excel enforces beyond them)."""
-    if not VALIDATOR.is_file():
-        if os.environ.get("PROJEKTMODELL_REQUIRE_TOOLS"):
-            pytest.fail(f"the OOXML validator is required in CI: {VALIDATOR}")
-        pytest.skip(f"no OOXML validator at {VALIDATOR}")
-    blank, _ = blank_book
-    result = validation([blank, EXAMPLE_PATH])
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert result.stdout.count(" 0 invalid, 0 without schema, 0 check findings") == 2

@@ -17,6 +17,7 @@ from pipeline.check import Checked
 from pipeline.cli import main
 from pipeline.documents import TEMPLATES_DIR, load_templates, produce, template_problems
 from pipeline.documents.make_templates import write_templates
+from pipeline.settings import Settings
 
 
 def custom_templates(folder: Path, kind: str, *added: str) -> Path:
@@ -128,7 +129,8 @@ def test_a_broken_template_is_a_problem(tmp_path: Path) -> None:
 
 def test_fields_in_the_document_properties_are_filled_in(checked_example: Checked,
                                                          tmp_path: Path) -> None:
-    """A title, subject or author naming fields gets each document's values, as written."""
+    """A title, subject or author naming fields gets each document's values, as written;
+    the properties the template leaves without fields are the document's own."""
     folder = custom_templates(tmp_path, "statusrapport")
     path = folder / "statusrapport.docx"
     template = docx.Document(str(path))
@@ -136,7 +138,7 @@ def test_fields_in_the_document_properties_are_filled_in(checked_example: Checke
     template.core_properties.subject = "{{ dokument.status }}"
     template.core_properties.author = "{{ kommun }}"
     template.save(str(path))
-    templates = replace(load_templates(folder), municipality="Kommun & <Förbund>")
+    templates = replace(load_templates(folder), settings=Settings(name="Kommun & <Förbund>"))
     produced = produce(checked_example.project, checked_example.report, templates)
     reports = {f.name: docx.Document(BytesIO(f.data)).core_properties
                for f in produced.files if f.name.startswith("Statusrapport")}
@@ -146,8 +148,11 @@ def test_fields_in_the_document_properties_are_filled_in(checked_example: Checke
         assert properties.title == "Statusrapport: Föräldrastöd"
         assert properties.subject.startswith(f"Rapport nr {int(name[-7:-5])}, ")
         assert properties.author == "Kommun & <Förbund>"
+        assert properties.keywords.startswith("Statusrapport; Föräldrastöd; KS-2011-01")
+        assert properties.language == "sv-SE"
     direktiv = next(f for f in produced.files if f.name == "Projektdirektiv.docx")
-    assert docx.Document(BytesIO(direktiv.data)).core_properties.title == "Projektdirektiv"
+    held = docx.Document(BytesIO(direktiv.data)).core_properties
+    assert (held.title, held.author) == ("Projektdirektiv: Föräldrastöd", "Kommun & <Förbund>")
 
 
 FOOTNOTES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>

@@ -3,7 +3,8 @@
 Gather and validate first, then write (as MkDocs does); one bad workbook is recorded and
 skipped (as Pelican does):
 
-1. check the options (folders, templates), take the lock, remove leftover temp files;
+1. check the options (folders, templates, the organisation's settings), take the lock,
+   remove leftover temp files;
 2. look at every workbook once: its bytes' hash, and whether its record says it is built
    from them as they are (then it is unchanged); for the others, a cheap read of the
    Projekt sheet gives the project's Projekt-ID and folder;
@@ -33,6 +34,7 @@ from pipeline.batch.atomic import remove_leftover_temps, write_atomic
 from pipeline.batch.lock import BuildLock
 from pipeline.batch.names import name_key
 from pipeline.batch.state import (
+    ARCHIVE_PDF_QUEUE,
     PORTFOLIO_KEY,
     RUN_REPORT,
     Record,
@@ -57,6 +59,7 @@ from pipeline.catalogue import DUPLICATE_FOLDER, DUPLICATE_PROJECT_ID, FindingTy
 from pipeline.errors import UsageError
 from pipeline.findings import Finding
 from pipeline.paths import ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE, TEMPLATES_DIR, discover
+from pipeline.settings import Settings, load_settings, settings_path
 
 
 class Status(StrEnum):
@@ -81,6 +84,9 @@ class BuildOptions:
     templates: Path | None = None
     start_method: str | None = None
     """How worker processes start (fork, forkserver, spawn); None: the platform's default."""
+    config: Path | None = None
+    """The organisation's settings file (--config); None: INPUT/projektmodell.toml if it
+    is there, else the defaults."""
 
 
 @dataclass
@@ -117,6 +123,8 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Run-wide problems for a person (PDF conversion, ekonomi.xlsx...)."""
+    notes: list[str] = field(default_factory=list)
+    """What a person should know that is no failure (archived .docx awaiting PDF/A)."""
     started: datetime = field(default_factory=datetime.now)
     finished: datetime | None = None
 
@@ -142,7 +150,7 @@ class BuildResult:
                         "unchanged": self.count(Status.UNCHANGED),
                         "not_built": self.count(Status.NOT_BUILT),
                         "failed": self.count(Status.FAILED), "with_errors": self.with_errors},
-            "removed": self.removed, "problems": self.problems,
+            "removed": self.removed, "problems": self.problems, "notes": self.notes,
         }
 
     def json_chunks(self, state: State) -> Iterator[str]:
@@ -163,8 +171,18 @@ Progress = Callable[[ProjectResult], None]
 
 # --- 1. options --------------------------------------------------------------------------
 
-def validate_options(options: BuildOptions) -> Path:
-    """The templates folder; raises UsageError for anything a person must fix first."""
+@dataclass(frozen=True)
+class Organisation:
+    """The settings a build runs with, and where a worker reads them again."""
+
+    settings: Settings
+    path: Path | None
+    """The settings file; None: the defaults."""
+
+
+def validate_options(options: BuildOptions) -> tuple[Path, Organisation]:
+    """The templates folder and the organisation's settings; raises UsageError (a broken
+    settings file: SettingsError) for anything a person must fix first."""
     if not options.input.is_dir():
         raise UsageError(f"Indatamappen {options.input} finns inte.")
     if options.output.exists() and not options.output.is_dir():
@@ -174,25 +192,32 @@ def validate_options(options: BuildOptions) -> Path:
     folder = options.templates or TEMPLATES_DIR
     if not folder.is_dir():
         raise UsageError(f"Mallmappen {folder} finns inte.")
-    return folder
+    path = settings_path(options.config, options.input)
+    return folder, Organisation(load_settings(path), path)
 
 
-def fingerprint(templates_hash: str) -> str:
-    """What every project's documents are made with besides its workbook."""
-    return sha256("\0".join((templates_hash, __version__)).encode())[:32]
+def fingerprint(templates_hash: str, settings: Settings | None = None) -> str:
+    """What every project's documents are made with besides its workbook: the templates,
+    the program's version and the organisation's settings (none for the defaults, so a
+    build without a settings file is keyed as before there were settings)."""
+    parts = (templates_hash, __version__)
+    if settings is not None and settings.fingerprint:
+        parts = (*parts, settings.fingerprint)
+    return sha256("\0".join(parts).encode())[:32]
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build OUTPUT from INPUT; raises UsageError or OutputLocked before writing anything
-    (but the state folder and the lock)."""
-    templates = validate_options(options)
+    """Build OUTPUT from INPUT; raises UsageError (SettingsError for a broken settings file)
+    or OutputLocked before writing anything (but the state folder and the lock)."""
+    templates, organisation = validate_options(options)
     state = State(options.output)
     options.output.mkdir(parents=True, exist_ok=True)
     state.prepare()
     with BuildLock(state.folder):
         remove_leftover_temps(options.output)
         templates_hash = folder_hash(templates)
-        run = Run(options, state, templates, templates_hash, progress or (lambda _p: None))
+        run = Run(options, state, templates, templates_hash, progress or (lambda _p: None),
+                  organisation)
         return run.run(discover(options.input))
 
 
@@ -266,13 +291,15 @@ def mark_clash(found: dict[str, Finding], items: list[Seen], kind: FindingType,
 
 class Run:
     def __init__(self, options: BuildOptions, state: State, templates: Path,
-                 templates_hash: str, progress: Progress) -> None:
+                 templates_hash: str, progress: Progress,
+                 organisation: Organisation | None = None) -> None:
         self.options = options
         self.output = options.output
         self.state = state
         self.templates = templates
         self.templates_hash = templates_hash
-        self.inputs = fingerprint(templates_hash)
+        self.organisation = organisation or Organisation(load_settings(), None)
+        self.inputs = fingerprint(templates_hash, self.organisation.settings)
         self.progress = progress
         self.result = BuildResult(projects=[])
 
@@ -288,10 +315,12 @@ class Run:
                 self.finish(result_of(item.record, Status.UNCHANGED))
             else:
                 jobs.append(self.job(item, clashing.get(item.path.name)))
-        built = [done.record for done in self.run_jobs(jobs) if done.record.status == BUILT]
+        outcomes = list(self.run_jobs(jobs))
+        built = [done.record for done in outcomes if done.record.status == BUILT]
         self.forget_deleted_workbooks({path.name for path in workbooks})
-        if self.options.pdf:
-            self.convert_pdfs(built)
+        archived = self.archive_awaiting_pdf([f for done in outcomes for f in done.archive_pdf])
+        if self.options.pdf or archived:
+            self.convert_pdfs(built if self.options.pdf else [], archived)
         self.remove_stale_files()
         self.write_portfolio()
         self.result.projects.sort(key=lambda p: p.workbook)
@@ -300,8 +329,9 @@ class Run:
         return self.result
 
     def job(self, item: Seen, clash: Finding | None) -> Job:
+        settings = self.organisation
         return Job(item.path, self.output, item.folder, self.templates, self.templates_hash,
-                   self.inputs, clash)
+                   self.inputs, clash, settings.path, settings.settings.fingerprint)
 
     def finish(self, project: ProjectResult) -> None:
         self.result.projects.append(project)
@@ -364,11 +394,48 @@ class Run:
                 path.parent.rmdir()  # only when empty: files a user put there stay
         return True
 
-    def convert_pdfs(self, built: list[Record]) -> None:
-        from pipeline.batch.pdf import convert_to_pdf
+    def archive_awaiting_pdf(self, reported: list[str]) -> list[str]:
+        """Archived .docx files without a PDF/A: those the projects built now report, and
+        those an earlier run could not convert (kept in the state folder)."""
+        earlier = self.state.read_json(ARCHIVE_PDF_QUEUE).get("awaiting", [])
+        kept = [f for f in earlier if isinstance(f, str) and is_inside(f)] if isinstance(
+            earlier, list) else []
+        awaiting = list(dict.fromkeys([*kept, *reported]))
+        return [f for f in awaiting if (self.output / f).is_file()]
+
+    def convert_pdfs(self, built: list[Record], archived: list[str]) -> None:
+        """One LibreOffice process: the live documents' PDFs (--pdf) and the archive's
+        PDF/A files; an archived .docx it could not convert waits for a later run."""
+        from pipeline.batch.pdf import beside, convert_to_pdf
 
         documents = [self.output / f for r in built for f in r.files if f.endswith(".docx")]
-        outcome = convert_to_pdf(documents)
+        in_archive = {self.output / f: f for f in archived}
+        placed: set[str] = set()
+
+        def place(document: Path, converted: Path) -> Path | None:
+            relative = in_archive.get(document)
+            if relative is None:
+                return beside(document, converted)
+            from pipeline.archive import add_pdf
+
+            problem = add_pdf(self.output, relative, converted)
+            if problem:
+                self.result.problems.append(problem)
+                return None
+            placed.add(relative)
+            return document.with_suffix(".pdf")
+
+        outcome = convert_to_pdf([*documents, *in_archive], place=place)
+        waiting = [f for f in archived if f not in placed]
+        self.state.write_json(ARCHIVE_PDF_QUEUE, {"awaiting": waiting})
+        if waiting:
+            why = ("LibreOffice hittades inte" if outcome.missing
+                   else outcome.problem or "se problemen ovan")
+            self.result.notes.append(
+                f"{len(waiting)} arkiverade dokument finns bara som .docx, utan PDF/A "
+                f"({why}); en senare körning med LibreOffice lägger till PDF/A-filerna.")
+        if not documents:
+            return
         if outcome.problem:
             self.result.problems.append(outcome.problem)
         written = {p.relative_to(self.output).as_posix() for p in outcome.written}
@@ -393,7 +460,7 @@ class Run:
         written = [self.write_portfolio_file(ECONOMY_FILE, lambda: economy_file(
                        self.state, workbooks)),
                    self.write_portfolio_file(INDEX_FILE, lambda: index_file(
-                       self.state, self.result.projects))]
+                       self.state, self.result.projects, self.organisation.settings))]
         if all(written):
             self.state.write_json(PORTFOLIO_KEY, {"key": key})
 
@@ -456,7 +523,7 @@ def economy_file(state: State, workbooks: list[str]) -> bytes:
                          if r.economy is not None)
 
 
-def index_file(state: State, projects: list[ProjectResult]) -> bytes:
+def index_file(state: State, projects: list[ProjectResult], settings: Settings) -> bytes:
     from pipeline.portfolio import PortfolioEntry, ProjectSummary, index_html
 
     entries = []
@@ -467,7 +534,7 @@ def index_file(state: State, projects: list[ProjectResult]) -> bytes:
         report = next((f for f in record.files if f.endswith(FINDINGS_REPORT)), None)
         entries.append(PortfolioEntry(ProjectSummary.from_dict(record.summary),
                                       record.folder or "", documents, report))
-    return index_html(entries, datetime.now()).encode("utf-8")
+    return index_html(entries, datetime.now(), settings).encode("utf-8")
 
 
 def portfolio_key(projects: list[ProjectResult], inputs: str) -> str:

@@ -57,6 +57,8 @@ def run_build(options: BuildOptions) -> int:
                 click.echo(project_line(project), err=True)
     for problem in result.problems:
         click.echo(f"Obs: {problem}", err=True)
+    for note in result.notes:
+        click.echo(f"Obs: {note}", err=True)
     click.echo(summary_line(result))
     click.echo(f"Körrapport: {options.output / STATE_FOLDER / RUN_REPORT}")
     return EXIT_FINDINGS if result.exit_code else EXIT_OK

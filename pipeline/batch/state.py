@@ -31,6 +31,8 @@ STATE_FOLDER = ".projektmodell"
 RECORDS = "projects"
 RUN_REPORT = "run-report.json"
 PORTFOLIO_KEY = "portfolio.json"
+ARCHIVE_PDF_QUEUE = "archive-pdf.json"
+"""Archived .docx files a run could not convert to PDF/A (no LibreOffice): the next run's."""
 RECORD_FORMAT = 4
 """4: a record per workbook holds its report, summary and economy rows (no stored project)."""
 OLD_STATE = ("checked",)

@@ -4,7 +4,9 @@
 everything: a workbook that raises anywhere becomes a failure with its reason, and the
 batch goes on. It writes the project's files atomically, makes them durable, and only then
 writes the project's record; what it hands back to the build is a small `Outcome` of plain
-values. Templates are loaded once per process, when the first project needs them.
+values. The organisation's settings are read once per process from their file (the Job
+names it and their fingerprint), and the templates loaded once per process and settings,
+when the first project needs them.
 
 The libraries behind reading, rendering and writing workbooks are imported here, inside
 the functions: a build with nothing to do never needs them.
@@ -13,7 +15,7 @@ the functions: a build with nothing to do never needs them.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +26,11 @@ from pipeline.batch.state import STATE_FOLDER, Record, State, sha256
 from pipeline.paths import CALCULATION_FILE, ECONOMY_FILE, FINDINGS_REPORT, INDEX_FILE
 
 if TYPE_CHECKING:
+    from pipeline.archive import Archived
     from pipeline.check import Checked
-    from pipeline.documents import Templates
+    from pipeline.documents import Produced, Templates
     from pipeline.findings import Finding, Report
+    from pipeline.settings import Settings
 
 BUILT, NOT_BUILT, FAILED = "built", "not_built", "failed"
 TOP_LEVEL_NAMES = {name_key(n) for n in (ECONOMY_FILE, INDEX_FILE, STATE_FOLDER)}
@@ -54,6 +58,11 @@ class Job:
     """The fingerprint its record is saved with (templates, program version, settings)."""
     clash: Finding | None = None
     """Why it is kept from being built (it shares its Projekt-ID or folder with another)."""
+    settings: Path | None = None
+    """The organisation's settings file; None: the defaults."""
+    settings_fingerprint: str = ""
+    """`Settings.fingerprint` of the settings the build validated: a worker that reads the
+    file again and finds other settings does not build the project."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,8 @@ class Outcome:
 
     record: Record
     problems: list[str] = field(default_factory=list)
+    archive_pdf: list[str] = field(default_factory=list)
+    """The project's archived .docx files (relative to OUTPUT) that have no PDF/A yet."""
 
 
 def folder_for(identity: Identity, workbook: str) -> str:
@@ -79,11 +90,27 @@ def reason(exc: BaseException) -> str:
 
 
 @lru_cache(maxsize=2)
-def templates_for(folder: Path, templates_hash: str) -> Templates:
-    """The folder's templates, loaded once per process and content (`templates_hash`)."""
+def templates_for(folder: Path, templates_hash: str, settings: Settings) -> Templates:
+    """The folder's templates for the organisation (its logo in their headers), loaded once
+    per process, content (`templates_hash`) and settings."""
     from pipeline.documents import load_templates
 
-    return load_templates(folder)
+    return load_templates(folder, settings)
+
+
+@lru_cache(maxsize=2)
+def settings_for(path: Path | None, fingerprint: str) -> Settings | None:
+    """The settings of the file (None: the defaults), read once per process; None when the
+    file no longer holds the settings of that fingerprint (it was changed or broken since
+    the build validated it)."""
+    from pipeline.errors import SettingsError
+    from pipeline.settings import DEFAULTS, read_settings
+
+    try:
+        settings = DEFAULTS if path is None else read_settings(path)
+    except SettingsError:
+        return None
+    return settings if settings.fingerprint == fingerprint else None
 
 
 def build_project(job: Job) -> Outcome:
@@ -104,7 +131,11 @@ def check_and_build(state: State, job: Job, previous: Record | None, data: bytes
     from pipeline.check import check_bytes
 
     content = sha256(data)
-    checked = check_bytes(data, job.workbook.name)
+    settings = settings_for(job.settings, job.settings_fingerprint)
+    if settings is None:
+        return failed(state, job, previous, f"Inställningsfilen {job.settings} ändrades medan "
+                      "bygget pågick; projektet byggs i nästa körning.", content)
+    checked = check_bytes(data, job.workbook.name, settings)
     if checked.project is None:
         why = "; ".join(f.message for f in checked.report.errors) or "Arbetsboken kan inte läsas."
         return failed(state, job, previous, why, content, checked)
@@ -122,6 +153,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
                       checked: Checked, folder: str) -> Outcome:
     """The project's documents, calculation and findings report written atomically into
     its folder and made durable, then its record."""
+    from pipeline.archive import project_changes
     from pipeline.documents import produce
     from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
@@ -129,7 +161,11 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
 
     assert checked.project is not None
     report = checked.report
-    produced = produce(checked.project, report, templates_for(job.templates, job.templates_hash))
+    changes = project_changes(checked.project, job.output / folder, checked.settings)
+    report.extend(changes.findings)
+    produced = produce(checked.project, report,
+                       templates_for(job.templates, job.templates_hash, checked.settings),
+                       changes.amended)
     report.extend(produced.findings)
     rows = project_rows(checked)
     outputs = [(f.name, f.data) for f in produced.files]
@@ -146,13 +182,29 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
         return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
                       checked)
     files = written + [f for f in kept if previous and f in previous.files]
+    archived = archive(state, job, folder, produced, checked, content)
+    problems += archived.problems
+    summary = replace(summarize(checked), amended=tuple(changes.marks))
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
                     *identity_of(checked), files=files, stale=stale_files(previous, files),
                     errors=len(report.errors), warnings=len(report.warnings),
-                    report=report.to_dict(), summary=summarize(checked).to_dict(),
+                    report=report.to_dict(), summary=summary.to_dict(),
                     economy=rows, problems=problems)
     state.save(record)
-    return Outcome(record.head(), problems)
+    return Outcome(record.head(), problems, archived.awaiting_pdf)
+
+
+def archive(state: State, job: Job, folder: str, produced: Produced, checked: Checked,
+            content: str) -> Archived:
+    """The documents due for the archive that are not in it yet, written once into the
+    project's Arkiv/ (never listed among its files, so nothing ever removes them)."""
+    from pipeline.archive import archive_project, due_documents
+
+    assert checked.project is not None
+    due = due_documents(checked.project, produced.planned)
+    documents = {f.name: f.data for f in produced.files}
+    return archive_project(job.output, state.folder, folder, due, documents, checked.project,
+                           job.workbook.name, content, checked.settings)
 
 
 def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]) -> list[str]:

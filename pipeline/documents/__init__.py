@@ -1,6 +1,6 @@
 """The five documents: plan, context and rendering, as a library the batch calls.
 
-    templates = load_templates()             # once per process
+    templates = load_templates(folder, settings)   # once per process and organisation
     produced = produce(project, report, templates)
     produced.files     # OutputFile(name, data): the .docx documents
     produced.findings  # documents blocked, templates naming unknown fields...
@@ -11,7 +11,8 @@ One bad document never stops the others: its problem becomes a finding.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +20,12 @@ from jinja2 import TemplateError as JinjaTemplateError
 from jinja2 import UndefinedError
 
 from pipeline.catalogue import DOCUMENT_BLOCKED, TEMPLATE_INVALID, TEMPLATE_RENDER_FAILED
-from pipeline.documents.context import MUNICIPALITY, Context, build_context, project_context
+from pipeline.documents.context import (
+    Context,
+    build_context,
+    document_properties,
+    project_context,
+)
 from pipeline.documents.plan import PlannedDocument, plan
 from pipeline.documents.render import (
     CompilingEnvironment,
@@ -35,6 +41,7 @@ from pipeline.findings import Finding, Report
 from pipeline.model import DOCUMENTS, DocKind
 from pipeline.paths import TEMPLATES_DIR
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,14 @@ class Template:
 
 @dataclass
 class Templates:
-    """The templates of one folder, prepared in this process (each process loads its own)."""
+    """The templates of one folder for one organisation (its logo in their headers), prepared
+    in this process (each process loads its own)."""
 
     folder: Path
     by_kind: dict[DocKind, Template]
     env: CompilingEnvironment = field(default_factory=strict_environment)
-    municipality: str = MUNICIPALITY
+    settings: Settings = DEFAULTS
+    """The organisation the documents are made for: its name, wording, rate, checklists."""
 
 
 @dataclass
@@ -76,9 +85,9 @@ def template_file_name(kind: DocKind) -> str:
     return f"{kind}.docx"
 
 
-def load_templates(folder: Path | None = None) -> Templates:
-    """The templates of folder (None: the shipped ones), prepared and checked, once per
-    process.
+def load_templates(folder: Path | None = None, settings: Settings = DEFAULTS) -> Templates:
+    """The templates of folder (None: the shipped ones), prepared and checked, for the
+    organisation of settings (its logo in their headers), once per process.
 
     Raises TemplateError when the folder does not exist; a missing or broken template, or
     one naming a field its documents lack, only makes its documents fail (as findings).
@@ -87,19 +96,26 @@ def load_templates(folder: Path | None = None) -> Templates:
     if not folder.is_dir():
         raise TemplateError(f"Mallmappen {folder} finns inte.")
     samples = sample_contexts()
-    return Templates(folder, {d.kind: read_template(folder, d.kind, samples[d.kind])
-                              for d in DOCUMENTS})
+    return Templates(folder, {d.kind: read_template(folder, d.kind, samples[d.kind], settings)
+                              for d in DOCUMENTS}, settings=settings)
 
 
-def read_template(folder: Path, kind: DocKind, sample: Context) -> Template:
-    """The template of a kind, prepared, with the fields it names that sample lacks."""
+def read_template(folder: Path, kind: DocKind, sample: Context,
+                  settings: Settings = DEFAULTS) -> Template:
+    """The template of a kind, with the organisation's logo if it has one, prepared, with
+    the fields it names that sample lacks."""
     name = template_file_name(kind)
     path = folder / name
     if not path.is_file():
         return Template(kind, name, None, (f"{name}: mallen saknas i {folder}.",))
     try:
-        prepared = prepare(path.read_bytes())
+        data = path.read_bytes()
+        if settings.logo_bytes:
+            data = with_logo(data, settings)
+        prepared = prepare(data)
         unknown = tuple(unknown_fields(prepared.source, sample))
+    except LogoError as exc:
+        return Template(kind, name, None, (f"{name}: {exc}",))
     except JinjaTemplateError as exc:
         return Template(kind, name, None, (f"{name}: mallen har ett fel i en tagg: {exc}.",))
     except Exception as exc:  # a broken .docx is reported, not raised
@@ -110,9 +126,28 @@ def read_template(folder: Path, kind: DocKind, sample: Context) -> Template:
     return Template(kind, name, prepared, problems, unknown)
 
 
-def template_problems(folder: Path | None = None) -> list[str]:
-    """Every problem of every template at once (Swedish, with the template's name)."""
-    templates = load_templates(folder)
+class LogoError(Exception):
+    """The organisation's logo cannot be put into a template that is itself readable."""
+
+
+def with_logo(data: bytes, settings: Settings) -> bytes:
+    """The template's bytes with the organisation's logo in its headers; raises LogoError
+    when the template reads but the logo cannot be put in (an image python-docx cannot
+    read), and what `prepare` raises for a template that does not read."""
+    from pipeline.documents import logo
+
+    try:
+        return logo.with_logo(data, settings.logo_bytes)
+    except Exception as exc:
+        prepare(data)  # a template that does not read is reported as such
+        raise LogoError(f"logotypen {settings.logo or ''} kan inte läggas in i mallens "
+                        f"sidhuvud ({str(exc) or type(exc).__name__}).") from exc
+
+
+def template_problems(folder: Path | None = None, settings: Settings = DEFAULTS) -> list[str]:
+    """Every problem of every template at once (Swedish, with the template's name), as
+    they are loaded for the organisation of settings."""
+    templates = load_templates(folder, settings)
     return [p for t in templates.by_kind.values() for p in t.problems]
 
 
@@ -140,15 +175,20 @@ def sample_contexts() -> dict[DocKind, Context]:
     return contexts
 
 
-def produce(project: Project, report: Report, templates: Templates) -> Produced:
-    """Every document the project gets now, as .docx bytes, and what kept any from it."""
-    produced = Produced(planned=plan(project, report.findings))
+def produce(project: Project, report: Report, templates: Templates,
+            amended: Mapping[str, str] | None = None) -> Produced:
+    """Every document the project gets now, as .docx bytes, and what kept any from it;
+    amended: document id -> the archived version it differs from (pipeline.archive)."""
+    planned = plan(project, report.findings, templates.settings)
+    if amended:
+        planned = [replace(doc, amended=amended.get(doc.id)) for doc in planned]
+    produced = Produced(planned=planned)
     shared: Context | None = None
     for doc in produced.planned:
         if shared is None and not doc.blocked:
             # A failure here shows again, as a finding, when the document is rendered.
             with contextlib.suppress(Exception):
-                shared = project_context(project, templates.municipality)
+                shared = project_context(project, templates.settings)
         output, finding = produce_one(project, doc, templates, shared)
         if output is not None:
             produced.files.append(output)
@@ -166,8 +206,9 @@ def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
     if template.prepared is None or template.unknown:
         return None, template_finding(doc, template)
     try:
-        context = clean(build_context(project, doc, templates.municipality, shared))
-        data = render_document(template.prepared, context, templates.env)
+        context = clean(build_context(project, doc, templates.settings, shared))
+        data = render_document(template.prepared, context, templates.env,
+                               document_properties(context))
     except UndefinedError as exc:
         return None, render_finding(doc, template, f"ett okänt fält ({exc.message})")
     except Exception as exc:  # one bad document never stops the others

@@ -20,9 +20,12 @@ from pipeline.documents.plan import PlannedDocument
 from pipeline.formatting import day, kr, number, percent
 from pipeline.model import APPROVED, DocKind, phase_of_decision
 from pipeline.project import Project, risk_value
-from pipeline.validate.gating import is_done, items_of_phase
+from pipeline.settings import DEFAULT_NAME, DEFAULTS, Settings
+from pipeline.validate.gating import is_done, item_text, items_of_phase
 
-MUNICIPALITY = "Härnösands kommun"
+MUNICIPALITY = DEFAULT_NAME
+"""The default organisation's name; a build's is `Settings.name` (pipeline.settings)."""
+LANGUAGE = "sv-SE"
 
 LIGHT_COLOURS = {"Grön": "C6EFCE", "Gul": "FFEB9C", "Röd": "FFC7CE"}
 NO_LIGHT_COLOUR = "FFFFFF"
@@ -35,13 +38,14 @@ BEFOGENHETER = ("Fatta beslut och göra avvägningar samt kunna ta nödvändiga 
 Context = dict[str, Any]
 
 
-def project_context(project: Project, municipality: str = MUNICIPALITY) -> Context:
-    """The values every document of the project shares (computed once per project)."""
+def project_context(project: Project, settings: Settings = DEFAULTS) -> Context:
+    """The values every document of the project shares (computed once per project), for
+    the organisation of settings (its name, default hourly rate)."""
     return {
-        "kommun": municipality,
+        "kommun": settings.name,
         "projekt": projekt(project),
         "organisation": rows(project, contract.ORGANISATION),
-        "resurser": resources(project),
+        "resurser": resources(project, settings),
         "risker": risks(project),
         "aktiviteter": rows(project, contract.AKTIVITETER),
         "kostnader": costs(project),
@@ -51,13 +55,14 @@ def project_context(project: Project, municipality: str = MUNICIPALITY) -> Conte
     }
 
 
-def build_context(project: Project, doc: PlannedDocument, municipality: str = MUNICIPALITY,
+def build_context(project: Project, doc: PlannedDocument, settings: Settings = DEFAULTS,
                   shared: Context | None = None) -> Context:
     """Everything a template of doc's kind may name; shared: project_context, if at hand."""
     context: Context = dict(shared if shared is not None
-                            else project_context(project, municipality))
+                            else project_context(project, settings))
     context["dokument"] = document(project, doc)
-    context["checklista"] = checklist(project, doc.decision_point or current_decision(project))
+    context["checklista"] = checklist(project, doc.decision_point or current_decision(project),
+                                      settings)
     if doc.kind is DocKind.STATUSRAPPORT:
         context["rapport"] = status_report(project, doc.row)
     if doc.kind is DocKind.SLUTRAPPORT:
@@ -114,16 +119,37 @@ def rows(project: Project, sheet: Sheet) -> list[dict[str, str]]:
     return [values(sheet, row) for row in project.sheet(sheet)]
 
 
+def document_properties(context: Context) -> dict[str, str]:
+    """The core properties of a document of the context (pipeline.documents.render
+    `core_properties_xml`): its name and the project's as the title, the Projekt-ID and
+    Diarienummer as the subject, the organisation (`kommun`) as the author, keywords and
+    the language."""
+    projekt, dokument = context["projekt"], context["dokument"]
+    subject = f"Projekt-ID {projekt['projekt_id']}"
+    if projekt["diarienummer"]:
+        subject += f", Diarienummer {projekt['diarienummer']}"
+    keywords = (dokument["titel"], projekt["projektnamn"], projekt["projekt_id"],
+                projekt["diarienummer"], projekt["forvaltning"], dokument["beslutspunkt"])
+    return {"title": f"{dokument['namn']}: {projekt['projektnamn']}", "subject": subject,
+            "author": context["kommun"], "keywords": "; ".join(k for k in keywords if k),
+            "language": LANGUAGE}
+
+
 def document(project: Project, doc: PlannedDocument) -> dict[str, Any]:
-    return {"titel": doc.title, "status": status_text(project, doc), "utkast": doc.draft,
+    return {"titel": doc.title, "namn": doc.name.removesuffix(".docx"),
+            "status": status_text(project, doc), "utkast": doc.draft,
             "oppna_kontrollpunkter": str(doc.open_items),
             "beslutspunkt": doc.decision_point or ""}
 
 
 def status_text(project: Project, doc: PlannedDocument) -> str:
-    """`UTKAST – 3 öppna kontrollpunkter inför BP2` or `Fastställd: BP1 Godkänt 2011-01-15`."""
+    """`UTKAST – 3 öppna kontrollpunkter inför BP2`, `Fastställd: BP1 Godkänt 2011-01-15`, or
+    `Ändrad efter fastställande (BP1 2011-01-15)` when it differs from its archived version."""
     if doc.decision_point is None:
-        return row_status(doc)
+        status = row_status(doc)
+        return f"{status} – ändrad efter arkivering" if doc.amended else status
+    if doc.final and doc.amended:
+        return f"Ändrad efter fastställande ({doc.amended})"
     if doc.final:
         decision = project.decision(doc.decision_point)
         return f"Fastställd: {doc.decision_point} {APPROVED} {day(decision.datum)}"
@@ -152,16 +178,18 @@ def period(start: date | None, end: date | None) -> str:
     return f"{day(start)} – {day(end)}"
 
 
-def resources(project: Project) -> dict[str, Any]:
-    """The resursplan: personkontrakt with hours, period and cost."""
+def resources(project: Project, settings: Settings = DEFAULTS) -> dict[str, Any]:
+    """The resursplan: personkontrakt with hours, period and cost (the organisation's
+    default hourly rate where a contract has no Timkostnad)."""
     lines = []
-    for cost in figures.person_costs(project):
+    costs = figures.person_costs(project, settings.default_hourly_rate)
+    for cost in costs:
         line = values(contract.PERSONKONTRAKT, cost.row)
         line["period"] = period(cost.row.fran, cost.row.till)
         line["timkostnad"] = kr(cost.rate) + (" (standard)" if cost.default_rate else "")
         line["kostnad"] = kr(cost.cost)
         lines.append(line)
-    total = sum((c.cost for c in figures.person_costs(project)), figures.ZERO)
+    total = sum((c.cost for c in costs), figures.ZERO)
     return {"rader": lines, "timmar": number(figures.total_hours(project)),
             "kostnad": kr(total)}
 
@@ -233,13 +261,17 @@ def current_decision(project: Project) -> str:
     return f"BP{min(max(project.phase_number, 1), 4)}"
 
 
-def checklist(project: Project, decision_point: str) -> dict[str, Any]:
+def checklist(project: Project, decision_point: str, settings: Settings = DEFAULTS
+              ) -> dict[str, Any]:
+    """The decision point's checklist: its items (the organisation's, in its wording) and
+    whether each is done."""
     phase = phase_of_decision(decision_point)
-    items = items_of_phase(project, phase)
+    items = items_of_phase(project, phase, settings)
     lines = []
     remaining = 0
     for item in items:
         line = values(contract.CHECKLISTOR, item)
+        line["kontrollpunkt"] = plain_text(item_text(item, settings))
         done = is_done(item)
         line["klar"] = "Klar" if done else "Öppen"
         remaining += not done

@@ -6,36 +6,136 @@ The templates are ordinary Word documents holding docxtpl tags: `{{ field }}`,
 `{%tr for %}` table row loops and `{%p if %}` paragraphs. A municipality may edit them
 in Word, or change this script and run it again; `projektmodell templates check` tells
 whether an edited template names only fields the documents have.
+
+Layout, so that a document is filed as it is written:
+
+- every table column has a width that fits what it holds (`Column`): a name, role, date,
+  status or amount column is wide enough for its longest word in DejaVu Sans 9 pt (the
+  widest of the fonts LibreOffice falls back to for Calibri), and the free-text columns
+  share what remains and wrap at spaces; numbers are right-aligned;
+- a table's header row is marked (`w:tblHeader`: repeated on each page and read as the
+  header by screen readers), no row is split across pages (`w:cantSplit`), a heading and
+  a paragraph introducing a table keep with what follows, and the paragraph after a table
+  has space before it;
+- the language is sv-SE in the styles' defaults, in every run and in the settings;
+  headings are Word's built-in Heading 1 and 2;
+- every part is valid against the ECMA-376 transitional schemas: the traffic-light cell's
+  shading is written in the cell properties' order (`w:shd` after `w:tcW`), and the
+  `w:zoom` without `w:percent` of python-docx's default template is removed.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from docx import Document
+from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Cell
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Length, Pt, RGBColor
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 HEADER_FILL = "DCE6F0"
 LABEL_FILL = "F2F2F2"
 ACCENT = RGBColor(0x1F, 0x3A, 0x5F)
-
-Column = tuple[str, str]  # (heading, field of the loop row)
-PAGE_WIDTH_CM = 16.6
-WIDE_FIELDS = {"risk": 3.0, "atgard": 2.5, "aktivitet": 2.0, "leverans": 2.0,
-               "kontrollpunkt": 4.0, "kommentar": 2.5, "nytta": 2.5, "indikator": 2.0,
-               "namn": 1.6, "finansiar": 2.5, "projektmedlem": 1.6, "enhet": 1.8,
-               "epost": 2.2, "kostnadsslag": 1.6, "period": 2.0, "resursgivare": 1.4,
-               "befattning": 1.5, "id": 0.6, "sannolikhet": 0.5, "konsekvens": 0.5,
-               "start": 1.5, "slut": 1.5, "ansvarig": 1.4, "status": 1.2, "riskvarde": 1.0}
+LANGUAGE = "sv-SE"
 TABLE_TEXT = Pt(9)
+TABLE_GAP = Pt(8)
+"""Space between a table and the paragraph after it."""
+
+PAGE_WIDTH_CM = 16.6
+"""A4 less the margins: every data table is this wide."""
+CELL_MARGIN_CM = 0.1
+"""Left and right padding of a table cell (Word's default is 0.19 cm)."""
+
+# Column widths in cm: each the longest word its column is made for, in DejaVu Sans 9 pt
+# (bold in a header or totals row), plus the cell's padding.
+AMOUNT = 2.9
+"""`99 999 999 kr` in bold (a totals row)."""
+SHORT_AMOUNT = 2.4
+"""An amount with no totals row: `9 999 999 kr`; the heading `Timkostnad`."""
+PERCENT = 2.3
+"""`-100,0 %`; the heading `Avvikelse %`."""
+DATE = 2.1
+"""`2011-01-15`: a date never breaks at its hyphens."""
+PERIOD = 2.6
+"""`2011-01-15` over `– 2012-01-15`."""
+YEAR = 1.3
+COUNT = 1.7
+"""Hours: `12 345`, the heading `Timmar`."""
+SCALE = 0.7
+"""The risk scale's 1–5 under the headings S and K."""
+RISK_VALUE = 2.1
+"""The heading `Riskvärde`."""
+NAME = 2.4
+"""A person's name, wrapping at its spaces and hyphens: `Gustafsson`, `Christoffer`; the
+heading `Ansvarig`."""
+RESOURCE_GIVER = 2.6
+"""A name under the heading `Resursgivare`."""
+ROLE = 2.7
+"""`Projektmedlem`, `Referensgrupp`."""
+UNIT = 5.1
+"""A Förvaltning/enhet: `Kommunstyrelseförvaltningen`."""
+CHOICE = 1.8
+"""A status, form or answer: `Hanterad`, `Försenad`, `Arbetstid`, `aktuellt`."""
+FUNDER_TYPE = 2.0
+"""`Kommunal`, `Regional`."""
+BENEFIT_TYPE = 2.5
+"""`Omfördelning`."""
+ITEM_ID = 1.1
+LABEL = 4.6
+"""The label column of a two-column table of labels and values."""
+FREE_MINIMUM = 3.0
+"""The narrowest a free-text column may be: `Gruppledarkompetens` needs 3.8."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table with a row per item: its heading, the item's field, its
+    width (cm; 0 for free text, which shares what the fixed columns leave by `share`) and
+    whether it holds a number (right-aligned)."""
+
+    heading: str
+    field: str
+    width: float = 0.0
+    number: bool = False
+    share: float = 1.0
+    notes: tuple[tuple[str, str], ...] = ()
+    """(label or "", field) of the values written under the field's, in the same cell,
+    each in a paragraph of its own if it has a value."""
+
+
+def free(heading: str, field: str, share: float = 1.0,
+         notes: tuple[tuple[str, str], ...] = ()) -> Column:
+    return Column(heading, field, share=share, notes=notes)
+
+
+def fixed(heading: str, field: str, width: float) -> Column:
+    return Column(heading, field, width)
+
+
+def numeric(heading: str, field: str, width: float = AMOUNT) -> Column:
+    return Column(heading, field, width, number=True)
+
+
+def column_widths(columns: Sequence[Column]) -> list[float]:
+    """Each column's width in cm: the fixed ones as declared, the free ones sharing the
+    rest of the page by their shares."""
+    rest = PAGE_WIDTH_CM - sum(c.width for c in columns)
+    shares = sum(c.share for c in columns if not c.width)
+    if rest < 0 or (shares and rest * min(c.share for c in columns if not c.width) / shares
+                    < FREE_MINIMUM):
+        raise ValueError(f"the columns {[c.heading for c in columns]} do not fit the page")
+    return [c.width or rest * c.share / shares for c in columns]
 
 
 # ---------------------------------------------------------------- building blocks
@@ -50,22 +150,42 @@ def new_document(title: str) -> DocxDocument:
     styles["Normal"].font.name = "Calibri"
     styles["Normal"].font.size = Pt(10.5)
     styles["Footer"].font.size = Pt(8)
-    for name, size in (("Title", 24), ("Heading 1", 14), ("Heading 2", 12)):
-        styles[name].font.name = "Calibri"
-        styles[name].font.size = Pt(size)
-        styles[name].font.color.rgb = ACCENT
-    doc.core_properties.title = title
-    doc.core_properties.language = "sv-SE"
+    for name, size, before, after in (("Title", 24, 0, 4), ("Heading 1", 14, 16, 4),
+                                      ("Heading 2", 12, 10, 3)):
+        style = styles[name]
+        style.font.name = "Calibri"
+        style.font.size = Pt(size)
+        style.font.color.rgb = ACCENT
+        style.paragraph_format.space_before = Pt(before)
+        style.paragraph_format.space_after = Pt(after)
+        style.paragraph_format.keep_with_next = True
+    subtitle(doc)
+    properties = doc.core_properties
+    properties.title, properties.language = title, LANGUAGE
+    properties.author = properties.comments = properties.last_modified_by = ""
     header(doc)
     footer(doc)
     return doc
 
 
+def subtitle(doc: DocxDocument) -> None:
+    """The built-in Subtitle style (the project's name under the title): bold, upright,
+    and without the numbering level python-docx's default template gives it."""
+    style = doc.styles["Subtitle"]
+    style.font.italic = False
+    style.font.bold = True
+    style.font.size = Pt(14)
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    style.paragraph_format.space_after = Pt(10)
+    for numbering in style.element.findall(f"{qn('w:pPr')}/{qn('w:numPr')}"):
+        numbering.getparent().remove(numbering)
+
+
 def header(doc: DocxDocument) -> None:
     part = doc.sections[0].header
-    table = part.add_table(rows=1, cols=2, width=Cm(16.6))
+    table = part.add_table(rows=1, cols=2, width=Cm(PAGE_WIDTH_CM))
     left, right = table.rows[0].cells
-    write(left, "{{ kommun }}", bold=True, size=12)
+    write(left, "{{ kommun }}", bold=True, size=Pt(12))
     left.add_paragraph("{{ projekt.forvaltning }}").runs[0].font.size = Pt(9)
     write(right, "{{ dokument.titel }}", bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     status = right.add_paragraph()
@@ -74,119 +194,208 @@ def header(doc: DocxDocument) -> None:
     run.bold = True
     run.font.size = Pt(9)
     run.font.color.rgb = RGBColor(0xA0, 0x1C, 0x1C)
+    set_widths(table, (PAGE_WIDTH_CM / 2, PAGE_WIDTH_CM / 2))
     part.paragraphs[0].text = ""
 
 
 def footer(doc: DocxDocument) -> None:
-    paragraph = doc.sections[0].footer.paragraphs[0]
+    part = doc.sections[0].footer
+    paragraph = part.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     small(paragraph.add_run("{{ projekt.projektnamn }} · {{ projekt.projekt_id }}"
                             "{% if projekt.diarienummer %} · Dnr {{ projekt.diarienummer }}"
                             "{% endif %} · Sida "))
-    page_field(paragraph, "PAGE")
+    element = part.part.element.find(qn("w:p"))
+    page_field(element, "PAGE")
     small(paragraph.add_run(" av "))
-    page_field(paragraph, "NUMPAGES")
+    page_field(element, "NUMPAGES")
 
 
-def small(run: object) -> None:
-    run.font.size = Pt(8)  # type: ignore[attr-defined]
-
-
-def page_field(paragraph: object, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when shown."""
-    run = paragraph.add_run()  # type: ignore[attr-defined]
+def small(run: Run) -> None:
     run.font.size = Pt(8)
-    for kind, text in (("begin", None), (None, f" {instruction} "), ("separate", None),
-                       (None, "1"), ("end", None)):
-        if kind is not None:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text.strip() == "1":
-            element = OxmlElement("w:t")
-            element.text = text
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._r.append(element)
 
 
-def write(cell: _Cell, text: str, bold: bool = False, size: float | None = None,
-          align: int | None = None) -> None:
+FIELD_PARTS = ('<w:fldChar w:fldCharType="begin"/>',
+               '<w:instrText xml:space="preserve"> {instruction} </w:instrText>',
+               '<w:fldChar w:fldCharType="separate"/>', "<w:t>1</w:t>",
+               '<w:fldChar w:fldCharType="end"/>')
+"""A field's runs: begin, instruction, separator, the shown value until updated, end."""
+
+
+def page_field(paragraph: Any, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice fill in when shown,
+    appended to the paragraph element in 8 pt runs."""
+    for part in FIELD_PARTS:
+        paragraph.append(parse_xml(f'<w:r {nsdecls("w")}><w:rPr><w:sz w:val="16"/></w:rPr>'
+                                   f"{part.format(instruction=instruction)}</w:r>"))
+
+
+def write(cell: BlockItemContainer, text: str, bold: bool = False, size: Length | None = None,
+          align: int | None = None) -> Paragraph:
+    """The text in a run of the cell's first paragraph."""
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(text)
     run.bold = bold
-    if size:
-        run.font.size = Pt(size)
+    if size is not None:
+        run.font.size = size
     if align is not None:
         paragraph.alignment = align
+    return paragraph
 
 
-def shade(cell: _Cell, fill: str) -> None:
-    properties = cell._tc.get_or_add_tcPr()
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    properties.append(shading)
+def shading(fill: str) -> Any:
+    """A cell's background; its fill may be a Jinja field (`{{ r.farg }}`)."""
+    element = OxmlElement("w:shd")
+    element.set(qn("w:val"), "clear")
+    element.set(qn("w:color"), "auto")
+    element.set(qn("w:fill"), fill)
+    return element
 
 
-def grid(doc: DocxDocument, cols: int) -> Table:
+def table_elements(doc: DocxDocument) -> list[Any]:
+    """The w:tbl elements of the body, in order."""
+    return doc.element.find(qn("w:body")).findall(qn("w:tbl"))
+
+
+def grid(doc: DocxDocument, cols: int, borders: bool = True) -> tuple[Table, Any]:
+    """A new table at the end of the body, and its w:tbl element."""
     table = doc.add_table(rows=0, cols=cols)
-    table.style = doc.styles["Table Grid"]
+    if borders:
+        table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    return table
+    return table, table_elements(doc)[-1]
+
+
+def set_widths(table: Table, cm: Sequence[float]) -> None:
+    """Fixed column widths: the grid, every cell and the table's own width."""
+    table.autofit = False
+    for column, width in zip(table.columns, cm, strict=True):
+        column.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, cm, strict=True):
+            cell.width = Cm(width)
+
+
+def lay_out(table: Table, tbl: Any, widths: Sequence[float], numbers: Sequence[bool] = (),
+            header: bool = False, caption: str = "") -> None:
+    """The table's fixed widths, its number columns right-aligned, rows that do not split
+    across pages, a marked (repeated) header row, and a caption for screen readers."""
+    set_widths(table, widths)
+    for row in table.rows:
+        for cell, number in zip(row.cells, numbers, strict=False):
+            if number:
+                for paragraph in cell.paragraphs:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    properties = tbl.find(qn("w:tblPr"))
+    total = properties.find(qn("w:tblW"))
+    total.set(qn("w:type"), "dxa")
+    total.set(qn("w:w"), str(sum(Cm(w).twips for w in widths)))
+    properties.insert_element_before(cell_margins(), "w:tblLook", "w:tblCaption",
+                                     "w:tblDescription", "w:tblPrChange")
+    if caption:
+        element = OxmlElement("w:tblCaption")
+        element.set(qn("w:val"), caption)
+        properties.insert_element_before(element, "w:tblDescription", "w:tblPrChange")
+    for index, tr in enumerate(tbl.findall(qn("w:tr"))):
+        row_properties(tr, header=header and index == 0)
+    if header:
+        for cell in table.rows[0].cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def cell_margins() -> Any:
+    margins = OxmlElement("w:tblCellMar")
+    for side, cm in (("top", CELL_MARGIN_CM / 2), ("left", CELL_MARGIN_CM),
+                     ("bottom", CELL_MARGIN_CM / 2), ("right", CELL_MARGIN_CM)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(Cm(cm).twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    return margins
+
+
+def row_properties(tr: Any, header: bool) -> None:
+    """A row never splits across pages; a header row repeats on each page."""
+    properties = tr.find(qn("w:trPr"))
+    if properties is None:
+        properties = OxmlElement("w:trPr")
+        tr.insert(0, properties)
+    properties.append(OxmlElement("w:cantSplit"))
+    if header:
+        properties.append(OxmlElement("w:tblHeader"))
 
 
 def title(doc: DocxDocument, name: str) -> None:
     doc.add_paragraph(name, style="Title")
-    subtitle = doc.add_paragraph()
-    run = subtitle.add_run("{{ projekt.projektnamn }}")
-    run.bold = True
-    run.font.size = Pt(14)
+    doc.add_paragraph("{{ projekt.projektnamn }}", style="Subtitle")
 
 
-def key_values(doc: DocxDocument, pairs: Sequence[Column]) -> None:
+def introduces(paragraph: Paragraph) -> Paragraph:
+    """The paragraph stays on the page of the table it introduces."""
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
+def after_table(doc: DocxDocument, text: str) -> Paragraph:
+    """A paragraph right after a table, with space between them."""
+    paragraph = doc.add_paragraph(text)
+    paragraph.paragraph_format.space_before = TABLE_GAP
+    return paragraph
+
+
+def key_values(doc: DocxDocument, pairs: Sequence[tuple[str, str]]) -> None:
     """A two-column table of labels and values (the basfakta)."""
-    table = grid(doc, 2)
+    table, tbl = grid(doc, 2)
     for label, value in pairs:
         left, right = table.add_row().cells
         write(left, label, bold=True)
-        shade(left, LABEL_FILL)
+        left.width = Cm(LABEL)
+        tc_properties(tbl, -1, 0).append(shading(LABEL_FILL))
         write(right, value)
-    widths(table, (5.0, 11.6))
-    doc.add_paragraph()
+    lay_out(table, tbl, (LABEL, PAGE_WIDTH_CM - LABEL))
 
 
-def widths(table: Table, cm: Sequence[float]) -> None:
-    table.autofit = False
-    for column, width in zip(table.columns, cm, strict=False):
-        column.width = Cm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, cm, strict=False):
-            cell.width = Cm(width)
+def tc_properties(tbl: Any, row: int, column: int) -> Any:
+    """The w:tcPr of a cell of the table element (python-docx gives every cell one)."""
+    return tbl.findall(qn("w:tr"))[row].findall(qn("w:tc"))[column].find(qn("w:tcPr"))
 
 
 def loop_table(doc: DocxDocument, items: str, columns: Sequence[Column],
-               totals: Sequence[str] | None = None, empty: str = "Inga rader.") -> None:
+               totals: Sequence[str] | None = None, caption: str = "",
+               empty: str = "Inga rader.") -> None:
     """A table with a header row and one row per item of the list `items` ({%tr for %})."""
-    table = grid(doc, len(columns))
+    widths = column_widths(columns)
+    table, tbl = grid(doc, len(columns))
     heading = table.add_row().cells
-    for cell, (label, _) in zip(heading, columns, strict=True):
-        write(cell, label, bold=True, size=9)
-        shade(cell, HEADER_FILL)
+    for index, (cell, column) in enumerate(zip(heading, columns, strict=True)):
+        write(cell, column.heading, bold=True, size=TABLE_TEXT)
+        cell.width = Cm(widths[index])
+        tc_properties(tbl, 0, index).append(shading(HEADER_FILL))
     table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for r in {items} %}}")
-    for cell, (_, key) in zip(table.add_row().cells, columns, strict=True):
-        write(cell, f"{{{{ r.{key} }}}}", size=9)
+    for cell, column in zip(table.add_row().cells, columns, strict=True):
+        write(cell, f"{{{{ r.{column.field} }}}}", size=TABLE_TEXT)
+        for label, field in column.notes:
+            noted(cell, label, field)
     table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
     if totals is not None:
         for cell, value in zip(table.add_row().cells, totals, strict=True):
-            write(cell, value, bold=True, size=9)
-    weights = [WIDE_FIELDS.get(key, 1.0) for _, key in columns]
-    widths(table, [PAGE_WIDTH_CM * w / sum(weights) for w in weights])
+            write(cell, value, bold=True, size=TABLE_TEXT)
+    lay_out(table, tbl, widths, [c.number for c in columns], header=True, caption=caption)
     doc.add_paragraph(f"{{%p if not {items} %}}")
-    doc.add_paragraph(empty).runs[0].italic = True
+    after_table(doc, empty).runs[0].italic = True
     doc.add_paragraph("{%p endif %}")
+
+
+def noted(cell: BlockItemContainer, label: str, field: str) -> None:
+    """The row's field (`label: value` if labelled, in italics) in a paragraph of its own,
+    if the field has a value."""
+    cell.add_paragraph(f"{{%p if r.{field} %}}")
+    run = cell.add_paragraph().add_run(f"{label}: {{{{ r.{field} }}}}" if label
+                                       else f"{{{{ r.{field} }}}}")
+    run.italic = bool(label)
+    run.font.size = TABLE_TEXT
+    cell.add_paragraph("{%p endif %}")
 
 
 def section(doc: DocxDocument, heading: str, value: str, level: int = 1) -> None:
@@ -196,11 +405,9 @@ def section(doc: DocxDocument, heading: str, value: str, level: int = 1) -> None
 
 def checklist_section(doc: DocxDocument) -> None:
     doc.add_heading("Checklista inför {{ checklista.beslutspunkt }}", level=1)
-    doc.add_paragraph("{{ checklista.beslutspunkt }}: {{ checklista.innebord }}. "
-                      "Öppna kontrollpunkter: {{ checklista.oppna }}.")
-    loop_table(doc, "checklista.rader", (("ID", "id"), ("Kontrollpunkt", "kontrollpunkt"),
-                                         ("Svar", "svar"), ("Kommentar", "kommentar"),
-                                         ("Status", "klar")))
+    introduces(doc.add_paragraph("{{ checklista.beslutspunkt }}: {{ checklista.innebord }}. "
+                                 "Öppna kontrollpunkter: {{ checklista.oppna }}."))
+    loop_table(doc, "checklista.rader", CHECKLIST, caption="Checklista")
 
 
 def decision_section(doc: DocxDocument) -> None:
@@ -216,16 +423,26 @@ def decision_section(doc: DocxDocument) -> None:
               ("Projektledare", "{{ projekt.projektledare }}"))
 
 
-def signature(doc: DocxDocument, *signers: Column) -> None:
-    doc.add_paragraph()
-    table = doc.add_table(rows=3, cols=len(signers))
+def signature(doc: DocxDocument, *signers: tuple[str, str]) -> None:
+    table, tbl = grid(doc, len(signers), borders=False)
+    lines = [table.add_row().cells for _ in range(3)]
     for i, (role, name) in enumerate(signers):
-        write(table.cell(0, i), "Ort och datum: ______________________")
-        write(table.cell(1, i), "\n\n______________________________")
-        write(table.cell(2, i), f"{role}\n{name}")
+        write(lines[0][i], "Ort och datum: ______________________")
+        write(lines[1][i], "\n\n______________________________")
+        write(lines[2][i], f"{role}\n{name}")
+    together(table)
+    lay_out(table, tbl, [PAGE_WIDTH_CM / len(signers)] * len(signers))
 
 
-BASFAKTA: tuple[Column, ...] = (
+def together(table: Table) -> None:
+    """The table's rows stay on one page (each keeps with the next)."""
+    for row in table.rows[:-1]:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+BASFAKTA: tuple[tuple[str, str], ...] = (
     ("Projektnamn", "{{ projekt.projektnamn }}"),
     ("Projekt-ID", "{{ projekt.projekt_id }}"),
     ("Diarienummer", "{{ projekt.diarienummer }}"),
@@ -239,58 +456,84 @@ BASFAKTA: tuple[Column, ...] = (
 )
 
 ORGANISATION: tuple[Column, ...] = (
-    ("Roll", "roll"), ("Namn", "namn"), ("Befattning", "befattning"),
-    ("Förvaltning/enhet", "enhet"), ("E-post", "epost"))
+    fixed("Roll", "roll", ROLE),
+    free("Namn, befattning och e-post", "namn", notes=(("", "befattning"), ("", "epost"))),
+    fixed("Förvaltning/enhet", "enhet", UNIT))
+"""The befattning and e-post are written under the name, in its cell: an e-post address
+(`christoffer.gustafsson@harnosand.se`) has no place a line may break, and a column of its
+own would leave too little for the others."""
 RISKS: tuple[Column, ...] = (
-    ("Risk", "risk"), ("S", "sannolikhet"), ("K", "konsekvens"), ("Riskvärde", "riskvarde"),
-    ("Åtgärd", "atgard"), ("Ansvarig", "ansvarig"), ("Status", "status"))
+    free("Risk", "risk"), numeric("S", "sannolikhet", SCALE),
+    numeric("K", "konsekvens", SCALE), numeric("Riskvärde", "riskvarde", RISK_VALUE),
+    free("Åtgärd", "atgard"), fixed("Ansvarig", "ansvarig", NAME),
+    fixed("Status", "status", CHOICE))
 COST_COLUMNS: tuple[Column, ...] = (
-    ("Budget", "budget"), ("Utfall", "utfall"), ("Prognos", "prognos"))
+    numeric("Budget", "budget"), numeric("Utfall", "utfall"), numeric("Prognos", "prognos"))
 COST_TOTALS = ("{{ kostnader.totalt.budget }}", "{{ kostnader.totalt.utfall }}",
                "{{ kostnader.totalt.prognos }}")
 FUNDING: tuple[Column, ...] = (
-    ("Finansiär", "finansiar"), ("Typ", "typ"), ("Form", "form"), ("År", "ar"),
-    ("Belopp", "belopp"), ("Status", "status"))
+    free("Finansiär", "finansiar"), fixed("Typ", "typ", FUNDER_TYPE),
+    fixed("Form", "form", CHOICE), numeric("År", "ar", YEAR), numeric("Belopp", "belopp"),
+    fixed("Status", "status", CHOICE))
 BENEFITS: tuple[Column, ...] = (
-    ("Nytta", "nytta"), ("Typ", "typ"), ("Indikator", "indikator"),
-    ("Värde per år", "varde_per_ar"), ("Från år", "fran_ar"), ("Antal år", "antal_ar"),
-    ("Totalt", "totalt"))
+    free("Nytta och indikator", "nytta", notes=(("Indikator", "indikator"),)),
+    fixed("Typ", "typ", BENEFIT_TYPE),
+    numeric("Värde per år", "varde_per_ar", SHORT_AMOUNT), numeric("Från år", "fran_ar", YEAR),
+    numeric("Antal år", "antal_ar", YEAR), numeric("Totalt", "totalt"))
+"""The indikator is written under the nytta, in its cell: seven columns
+would leave the free-text ones too narrow for a word like `Gruppledarkompetens`."""
 ACTIVITIES: tuple[Column, ...] = (
-    ("Aktivitet", "aktivitet"), ("Leverans/milstolpe", "leverans"), ("Ansvarig", "ansvarig"),
-    ("Start", "start"), ("Slut", "slut"), ("Status", "status"))
+    free("Aktivitet", "aktivitet"), free("Leverans/milstolpe", "leverans"),
+    fixed("Ansvarig", "ansvarig", NAME), fixed("Start", "start", DATE),
+    fixed("Slut", "slut", DATE), fixed("Status", "status", CHOICE))
+CHECKLIST: tuple[Column, ...] = (
+    fixed("ID", "id", ITEM_ID), free("Kontrollpunkt", "kontrollpunkt", 1.5),
+    fixed("Svar", "svar", CHOICE), free("Kommentar", "kommentar"),
+    fixed("Status", "klar", CHOICE))
+RESOURCES: tuple[Column, ...] = (
+    free("Projektmedlem", "projektmedlem"), numeric("Timmar", "timmar", COUNT),
+    fixed("Period", "period", PERIOD),
+    fixed("Resursgivare", "resursgivare", RESOURCE_GIVER),
+    numeric("Timkostnad", "timkostnad", SHORT_AMOUNT), numeric("Kostnad", "kostnad"))
+FINAL_COSTS: tuple[Column, ...] = (
+    free("Kostnadsslag", "kostnadsslag"), numeric("Budget", "budget"),
+    numeric("Utfall", "utfall"), numeric("Avvikelse", "avvikelse"),
+    numeric("Avvikelse %", "avvikelse_procent", PERCENT))
 
 
 def organisation(doc: DocxDocument) -> None:
     doc.add_heading("Organisation", level=1)
-    loop_table(doc, "organisation", ORGANISATION)
+    loop_table(doc, "organisation", ORGANISATION, caption="Projektorganisation")
 
 
 def costs_by_kind(doc: DocxDocument) -> None:
-    loop_table(doc, "kostnader.per_slag", (("Kostnadsslag", "kostnadsslag"), *COST_COLUMNS),
-               ("Summa", *COST_TOTALS))
+    loop_table(doc, "kostnader.per_slag", (free("Kostnadsslag", "kostnadsslag"), *COST_COLUMNS),
+               ("Summa", *COST_TOTALS), caption="Kostnader per kostnadsslag")
 
 
 def costs_by_kind_and_year(doc: DocxDocument) -> None:
     loop_table(doc, "kostnader.per_slag_och_ar",
-               (("Kostnadsslag", "kostnadsslag"), ("År", "ar"), *COST_COLUMNS),
-               ("Summa", "", *COST_TOTALS))
+               (free("Kostnadsslag", "kostnadsslag"), numeric("År", "ar", YEAR),
+                *COST_COLUMNS),
+               ("Summa", "", *COST_TOTALS), caption="Budget per kostnadsslag och år")
     doc.add_heading("Kostnader per år", level=2)
-    loop_table(doc, "kostnader.per_ar", (("År", "ar"), *COST_COLUMNS), ("Summa", *COST_TOTALS))
+    loop_table(doc, "kostnader.per_ar", (free("År", "ar"), *COST_COLUMNS),
+               ("Summa", *COST_TOTALS), caption="Kostnader per år")
 
 
 def funding(doc: DocxDocument) -> None:
     doc.add_heading("Finansiering", level=2)
     loop_table(doc, "finansiering.rader", FUNDING,
-               ("Summa", "", "", "", "{{ finansiering.totalt }}", ""))
-    doc.add_paragraph("Varav EU-medel {{ finansiering.eu_andel }}, varav medfinansiering i "
-                      "arbetstid {{ finansiering.arbetstid }}. {{ finansiering.tackning }}")
+               ("Summa", "", "", "", "{{ finansiering.totalt }}", ""), caption="Finansiering")
+    after_table(doc, "Varav EU-medel {{ finansiering.eu_andel }}, varav medfinansiering i "
+                     "arbetstid {{ finansiering.arbetstid }}. {{ finansiering.tackning }}")
 
 
 def risks(doc: DocxDocument, heading: str) -> None:
     doc.add_heading(heading, level=1)
-    doc.add_paragraph("Riskvärde = sannolikhet (S) × konsekvens (K), skala 1–5. "
-                      "Högst riskvärde först.")
-    loop_table(doc, "risker", RISKS)
+    introduces(doc.add_paragraph("Riskvärde = sannolikhet (S) × konsekvens (K), skala 1–5. "
+                                 "Högst riskvärde först."))
+    loop_table(doc, "risker", RISKS, caption="Risker")
 
 
 # ---------------------------------------------------------------- the five documents
@@ -313,9 +556,9 @@ def projektdirektiv() -> DocxDocument:
     funding(doc)
     risks(doc, "Övergripande risker")
     doc.add_heading("Nyttokalkyl i korthet", level=1)
-    doc.add_paragraph("Beräknad ekonomisk nytta {{ nytta.totalt }}; nettonytta (nytta − "
-                      "budget) {{ nytta.nettonytta }}.")
-    loop_table(doc, "nytta.rader", BENEFITS)
+    introduces(doc.add_paragraph("Beräknad ekonomisk nytta {{ nytta.totalt }}; nettonytta "
+                                 "(nytta − budget) {{ nytta.nettonytta }}."))
+    loop_table(doc, "nytta.rader", BENEFITS, caption="Nyttokalkyl")
     checklist_section(doc)
     decision_section(doc)
     return doc
@@ -332,14 +575,11 @@ def projektplan() -> DocxDocument:
     section(doc, "Målgrupp och intressenter", "{{ projekt.malgrupp }}")
     organisation(doc)
     doc.add_heading("Resursplan", level=1)
-    doc.add_paragraph("Projektmedlemmarnas medverkan enligt personkontrakten: "
-                      "{{ resurser.timmar }} timmar, {{ resurser.kostnad }}.")
-    loop_table(doc, "resurser.rader", (
-        ("Projektmedlem", "projektmedlem"), ("Timmar", "timmar"), ("Period", "period"),
-        ("Resursgivare", "resursgivare"), ("Timkostnad", "timkostnad"),
-        ("Kostnad", "kostnad")))
+    introduces(doc.add_paragraph("Projektmedlemmarnas medverkan enligt personkontrakten: "
+                                 "{{ resurser.timmar }} timmar, {{ resurser.kostnad }}."))
+    loop_table(doc, "resurser.rader", RESOURCES, caption="Resursplan")
     doc.add_heading("Aktiviteter och milstolpar", level=1)
-    loop_table(doc, "aktiviteter", ACTIVITIES)
+    loop_table(doc, "aktiviteter", ACTIVITIES, caption="Aktiviteter och milstolpar")
     doc.add_heading("Budget", level=1)
     doc.add_heading("Budget per kostnadsslag och år", level=2)
     costs_by_kind_and_year(doc)
@@ -365,18 +605,7 @@ def statusrapport() -> DocxDocument:
         ("Rapportdatum", "{{ rapport.rapportdatum }}"),
         ("Aktuell fas", "{{ projekt.aktuell_fas }}")))
     doc.add_heading("Läget", level=1)
-    table = grid(doc, 2)
-    heading = table.add_row().cells
-    write(heading[0], "Område", bold=True)
-    write(heading[1], "Bedömning", bold=True)
-    shade(heading[0], HEADER_FILL)
-    shade(heading[1], HEADER_FILL)
-    table.add_row().cells[0].paragraphs[0].add_run("{%tr for r in rapport.ljus %}")
-    name, word = table.add_row().cells
-    write(name, "{{ r.namn }}")
-    write(word, "{% cellbg r.farg %}{{ r.ord }}", bold=True)
-    table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    widths(table, (5.0, 11.6))
+    traffic_lights(doc)
     section(doc, "Sammanfattning", "{{ rapport.sammanfattning }}")
     section(doc, "Genomfört under perioden", "{{ rapport.genomfort }}")
     section(doc, "Planerat nästa period", "{{ rapport.planerat }}")
@@ -389,8 +618,28 @@ def statusrapport() -> DocxDocument:
                       "({{ rapport.andel_av_budget }}){% endif %}. Kostnadsläge enligt "
                       "budgettoleransen: {{ rapport.kostnadsljus.ord }}.")
     doc.add_heading("Försenade aktiviteter", level=1)
-    loop_table(doc, "rapport.sena_aktiviteter", ACTIVITIES, empty="Inga försenade aktiviteter.")
+    loop_table(doc, "rapport.sena_aktiviteter", ACTIVITIES, caption="Försenade aktiviteter",
+               empty="Inga försenade aktiviteter.")
     return doc
+
+
+def traffic_lights(doc: DocxDocument) -> None:
+    """Område and Bedömning, one row per light: the word printed in bold on its colour
+    (never colour alone), the colour a field of the cell's shading (`{{ r.farg }}`),
+    written where the schema wants it, after the cell's width."""
+    table, tbl = grid(doc, 2)
+    heading = table.add_row().cells
+    for index, label in enumerate(("Område", "Bedömning")):
+        write(heading[index], label, bold=True)
+        heading[index].width = Cm(LABEL)
+        tc_properties(tbl, 0, index).append(shading(HEADER_FILL))
+    table.add_row().cells[0].paragraphs[0].add_run("{%tr for r in rapport.ljus %}")
+    name, word = table.add_row().cells
+    write(name, "{{ r.namn }}")
+    write(word, "{{ r.ord }}", bold=True)
+    table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    lay_out(table, tbl, (LABEL, PAGE_WIDTH_CM - LABEL), header=True, caption="Läget")
+    tc_properties(tbl, 2, 1).append(shading("{{ r.farg }}"))
 
 
 def slutrapport() -> DocxDocument:
@@ -408,12 +657,11 @@ def slutrapport() -> DocxDocument:
     doc.add_paragraph("Mottagare: {{ slutrapport.mottagare }}")
     section(doc, "Avvikelser från plan", "{{ slutrapport.avvikelser }}")
     doc.add_heading("Ekonomi: budget mot utfall (efterkalkyl)", level=1)
-    loop_table(doc, "kostnader.per_slag", (
-        ("Kostnadsslag", "kostnadsslag"), ("Budget", "budget"), ("Utfall", "utfall"),
-        ("Avvikelse", "avvikelse"), ("Avvikelse %", "avvikelse_procent")),
-        ("Summa", "{{ kostnader.totalt.budget }}", "{{ kostnader.totalt.utfall }}",
-         "{{ kostnader.totalt.avvikelse }}", "{{ kostnader.totalt.avvikelse_procent }}"))
-    doc.add_paragraph("{{ slutrapport.ekonomi_kommentar }}")
+    loop_table(doc, "kostnader.per_slag", FINAL_COSTS,
+               ("Summa", "{{ kostnader.totalt.budget }}", "{{ kostnader.totalt.utfall }}",
+                "{{ kostnader.totalt.avvikelse }}", "{{ kostnader.totalt.avvikelse_procent }}"),
+               caption="Efterkalkyl per kostnadsslag")
+    after_table(doc, "{{ slutrapport.ekonomi_kommentar }}")
     funding(doc)
     section(doc, "Restlista", "{{ slutrapport.restlista }}")
     section(doc, "Erfarenheter och lärdomar", "{{ slutrapport.erfarenheter }}")
@@ -465,25 +713,27 @@ def personkontrakt() -> DocxDocument:
     doc.add_paragraph("{{ kontrakt.sarskild_kompetens }}")
     doc.add_heading("Befogenheter", level=2)
     doc.add_paragraph("Mina befogenheter är att: {{ kontrakt.befogenheter }}")
-    doc.add_paragraph("Jag accepterar min medverkan enligt ovan och arbetsformerna enligt "
-                      "projektdirektiv.")
-    places = doc.add_table(rows=2, cols=2)
-    write(places.cell(0, 0), "Ort", bold=True)
-    write(places.cell(0, 1), "Datum", bold=True)
-    write(places.cell(1, 0), "{{ kontrakt.ort }}")
-    write(places.cell(1, 1), "{{ kontrakt.datum }}")
+    introduces(doc.add_paragraph("Jag accepterar min medverkan enligt ovan och "
+                                 "arbetsformerna enligt projektdirektiv."))
     signature_lines(doc)
     return doc
 
 
 def signature_lines(doc: DocxDocument) -> None:
-    doc.add_paragraph()
-    table = doc.add_table(rows=2, cols=2)
-    write(table.cell(0, 0), "\n\n______________________________")
-    write(table.cell(0, 1), "\n\n______________________________")
-    write(table.cell(1, 0), "Underskrift av projektmedlem\n{{ kontrakt.projektmedlem }}")
-    write(table.cell(1, 1), "Underskrift av resursgivare\n{{ kontrakt.resursgivare }}, "
-                            "{{ kontrakt.resursgivare_befattning }}")
+    """Place and date, then the two signatures, kept on one page."""
+    table, tbl = grid(doc, 2, borders=False)
+    rows = [table.add_row().cells for _ in range(4)]
+    write(rows[0][0], "Ort", bold=True)
+    write(rows[0][1], "Datum", bold=True)
+    write(rows[1][0], "{{ kontrakt.ort }}")
+    write(rows[1][1], "{{ kontrakt.datum }}")
+    write(rows[2][0], "\n\n______________________________")
+    write(rows[2][1], "\n\n______________________________")
+    write(rows[3][0], "Underskrift av projektmedlem\n{{ kontrakt.projektmedlem }}")
+    write(rows[3][1], "Underskrift av resursgivare\n{{ kontrakt.resursgivare }}, "
+                      "{{ kontrakt.resursgivare_befattning }}")
+    together(table)
+    lay_out(table, tbl, (PAGE_WIDTH_CM / 2, PAGE_WIDTH_CM / 2))
 
 
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
@@ -495,21 +745,70 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
 }
 
 
+# ---------------------------------------------------------------- the whole package
+
+def in_swedish(doc: DocxDocument) -> DocxDocument:
+    """sv-SE as the styles' default language, in every run of the body, header and
+    footer, and as the settings' theme font language."""
+    defaults = doc.styles.element.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    defaults.set(qn("w:val"), LANGUAGE)
+    section = doc.sections[0]
+    for story in (doc.element, section.header.part.element, section.footer.part.element):
+        for run in story.iter(qn("w:r")):
+            run_language(run)
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    theme.set(qn("w:val"), LANGUAGE)
+    return doc
+
+
+def run_language(run: Any) -> None:
+    properties = run.find(qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run.insert(0, properties)
+    if properties.find(qn("w:lang")) is None:
+        language = OxmlElement("w:lang")
+        language.set(qn("w:val"), LANGUAGE)
+        properties.insert_element_before(language, "w:eastAsianLayout", "w:specVanish",
+                                         "w:oMath", "w:rPrChange")
+
+
 UNUSED_STYLE_FAMILIES = ("Light", "Medium", "Dark", "Colorful")
 """The first word of python-docx's default template's table styles no template uses."""
+UNUSED_RELATIONSHIPS = ("/stylesWithEffects", "/customXml")
+UNUSED_PACKAGE_RELATIONSHIPS = ("/thumbnail",)
 
 
 def slimmed(doc: DocxDocument) -> DocxDocument:
     """The document without what python-docx's default template carries and no template
-    uses: 138 table styles (styles.xml 350 kB -> 39 kB) and stylesWithEffects.xml (Word
-    2010's copy of the styles, 440 kB), which every document would otherwise repeat."""
+    uses: 138 table styles (styles.xml 350 kB -> 39 kB), stylesWithEffects.xml (Word
+    2010's copy of the styles, 440 kB), which every document would otherwise repeat, an
+    empty bibliography (customXml) and the thumbnail of another document's page."""
     for style in list(doc.styles):
         if style.name.split()[0] in UNUSED_STYLE_FAMILIES:
             style.delete()
     for key, relationship in list(doc.part.rels.items()):
-        if relationship.reltype.endswith("/stylesWithEffects"):
+        if relationship.reltype.endswith(UNUSED_RELATIONSHIPS):
             doc.part.drop_rel(key)
+    package_relationships = doc.part.package.rels
+    for key, relationship in list(package_relationships.items()):
+        if relationship.reltype.endswith(UNUSED_PACKAGE_RELATIONSHIPS):
+            del package_relationships[key]
     return doc
+
+
+def valid(doc: DocxDocument) -> DocxDocument:
+    """Without the `w:zoom` python-docx's default settings carry without the `w:percent`
+    the schema requires (Word then opens the document at its own zoom)."""
+    settings = doc.settings.element
+    for zoom in settings.findall(qn("w:zoom")):
+        settings.remove(zoom)
+    return doc
+
+
+def finished(doc: DocxDocument) -> DocxDocument:
+    return valid(in_swedish(slimmed(doc)))
 
 
 def write_templates(folder: Path) -> list[Path]:
@@ -517,11 +816,15 @@ def write_templates(folder: Path) -> list[Path]:
     written = []
     for name, build in BUILDERS.items():
         path = folder / f"{name}.docx"
-        slimmed(build()).save(path)
+        finished(build()).save(path)
         written.append(path)
     return written
 
 
-if __name__ == "__main__":
-    for written in write_templates(Path(sys.argv[1] if len(sys.argv) > 1 else "templates")):
+def main(arguments: Iterable[str]) -> None:
+    for written in write_templates(Path(next(iter(arguments), "templates"))):
         print(written)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

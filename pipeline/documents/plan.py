@@ -16,6 +16,7 @@ from pipeline import contract
 from pipeline.findings import Finding, Severity
 from pipeline.model import DOCUMENTS, DocKind, DocumentKind
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import is_effective, open_items
 from pipeline.workbook.parse import document_id
 
@@ -34,6 +35,9 @@ class PlannedDocument:
     final: bool
     open_items: int
     blocked_by: tuple[Finding, ...] = ()
+    amended: str | None = None
+    """Its archived version that the project now differs from (`BP1 2011-01-15`, or a
+    statusrapport's Rapportdatum); see pipeline.archive."""
 
     @property
     def blocked(self) -> bool:
@@ -44,15 +48,17 @@ class PlannedDocument:
         return not self.final
 
 
-def plan(project: Project, findings: Iterable[Finding]) -> list[PlannedDocument]:
-    """The documents of the project in the model's order, drafts, finals and blocked ones."""
+def plan(project: Project, findings: Iterable[Finding], settings: Settings = DEFAULTS
+         ) -> list[PlannedDocument]:
+    """The documents of the project in the model's order, drafts, finals and blocked ones
+    (final and open items by the organisation's checklists)."""
     errors = [f for f in findings if f.severity is Severity.ERROR and f.blocks]
     planned: list[PlannedDocument] = []
     for kind in DOCUMENTS:
         if kind.from_phase > max(project.phase_number, 1):
             continue
         for row in rows_of(project, kind):
-            planned.append(planned_document(project, kind, row, errors))
+            planned.append(planned_document(project, kind, row, errors, settings))
     return unique_names(planned)
 
 
@@ -63,11 +69,11 @@ def rows_of(project: Project, kind: DocumentKind) -> list[Any | None]:
 
 
 def planned_document(project: Project, kind: DocumentKind, row: Any | None,
-                     errors: list[Finding]) -> PlannedDocument:
+                     errors: list[Finding], settings: Settings = DEFAULTS) -> PlannedDocument:
     doc_id = document_id(kind.kind, row.row if row is not None else None)
     bp = kind.final_when
-    final = bp is None or is_effective(project, bp)
-    remaining = 0 if bp is None else len(open_items(project, bp))
+    final = bp is None or is_effective(project, bp, settings)
+    remaining = 0 if bp is None else len(open_items(project, bp, settings))
     blockers = tuple(f for f in errors if str(kind.kind) in f.blocks or doc_id in f.blocks)
     return PlannedDocument(kind.kind, doc_id, file_name(kind, row), kind.title, row, bp,
                            final, remaining, blockers)

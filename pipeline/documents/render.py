@@ -6,6 +6,7 @@ zip is read once. A document (`render_document`) is then what `DocxTemplate.rend
 step by step with its methods: `render_xml_part` of each part, `fix_tables` and
 `fix_docpr_ids` on the document (prepared whole, so no `map_tree` is needed); the .docx
 is written with zipfile, the rendered parts and every other member as the template has it.
+Every document's core properties are its own (`core_properties_xml`).
 
 Autoescaping is on and the undefined strict: a value with `&`, `<`, quotes, emoji or line
 breaks appears as written (docxtpl turns line breaks and tabs into Word's), and a template
@@ -20,6 +21,7 @@ import functools
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +41,10 @@ FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.foot
 CORE_PROPERTIES = "application/vnd.openxmlformats-package.core-properties+xml"
 RENDERED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 """The core properties docxtpl's `render_properties` renders."""
+DOCUMENT_PROPERTIES = ("title", "subject", "author", "keywords", "language")
+"""The core properties every document is given (`core_properties_xml`)."""
+HELD_PROPERTIES = (*RENDERED_PROPERTIES, "keywords")
+"""The core properties each document starts from as the template holds them."""
 JINJA_MARKS = ("{{", "{%", "{#")
 
 
@@ -105,7 +111,9 @@ class PreparedTemplate:
     core: Part | None
     """The core properties (docProps/core.xml), if the template has them."""
     properties: tuple[tuple[str, str], ...]
-    """Those docxtpl renders, as the template holds them, where one holds Jinja."""
+    """`HELD_PROPERTIES` as the template holds them."""
+    templated: frozenset[str]
+    """The names of those docxtpl renders that hold Jinja."""
 
     @property
     def source(self) -> str:
@@ -141,21 +149,22 @@ def prepare(data: bytes) -> PreparedTemplate:
     properties: tuple[tuple[str, str], ...] = ()
     if core is not None:
         held = template.docx.core_properties
-        properties = tuple((name, getattr(held, name)) for name in RENDERED_PROPERTIES)
-        if not any(mark in value for _, value in properties for mark in JINJA_MARKS):
-            properties = ()
+        properties = tuple((name, getattr(held, name)) for name in HELD_PROPERTIES)
+    templated = frozenset(name for name, value in properties if name in RENDERED_PROPERTIES
+                          and any(mark in value for mark in JINJA_MARKS))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         members = tuple((info, archive.read(info)) for info in archive.infolist())
-    return PreparedTemplate(template, members, body, tuple(parts), core, properties)
+    return PreparedTemplate(template, members, body, tuple(parts), core, properties, templated)
 
 
 def member_name(part: Part) -> str:
     return part.partname.lstrip("/")
 
 
-def render_document(prepared: PreparedTemplate, context: dict[str, Any],
-                    env: Environment) -> bytes:
-    """The document of a context (cleaned first, `clean`), as .docx bytes.
+def render_document(prepared: PreparedTemplate, context: dict[str, Any], env: Environment,
+                    properties: Mapping[str, str] | None = None) -> bytes:
+    """The document of a context (cleaned first, `clean`), as .docx bytes; properties:
+    its core properties (`core_properties_xml`).
 
     Not thread-safe: the prepared template's docxtpl object holds each render's body.
     """
@@ -163,7 +172,7 @@ def render_document(prepared: PreparedTemplate, context: dict[str, Any],
     for part in prepared.parts:
         xml = prepared.docx.render_xml_part(part.source, part.part, context, env)
         rendered[part.member] = xml.encode(part.encoding)  # as build_headers_footers_xml
-    core = core_properties_xml(prepared, context)
+    core = core_properties_xml(prepared, context, properties or {})
     if prepared.core is not None and core is not None:
         rendered[member_name(prepared.core)] = core
     return written_docx(prepared.members, rendered)
@@ -181,18 +190,24 @@ def body_xml(prepared: PreparedTemplate, context: dict[str, Any], env: Environme
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def core_properties_xml(prepared: PreparedTemplate, context: dict[str, Any]) -> bytes | None:
-    """docProps/core.xml of one document; None: the template's, as it is.
-
-    Where the template's title, subject, author... hold Jinja, they are rendered by
-    docxtpl's `render_properties`, each from the template's text.
+def core_properties_xml(prepared: PreparedTemplate, context: dict[str, Any],
+                        properties: Mapping[str, str]) -> bytes | None:
+    """docProps/core.xml of one document (None: the template has none, and the document
+    neither): the document's properties (title, subject, author, keywords, language,
+    `DOCUMENT_PROPERTIES`), except where the template's hold Jinja: those are rendered by
+    docxtpl's `render_properties`, each from the template's text, and the others the
+    template holds stay as they are.
     """
-    if prepared.core is None or not prepared.properties:
+    if prepared.core is None:
         return None
     held = prepared.docx.docx.core_properties
     for name, value in prepared.properties:
         setattr(held, name, value)
-    prepared.docx.render_properties(context, properties_environment())
+    if prepared.templated:
+        prepared.docx.render_properties(context, properties_environment())
+    for name in DOCUMENT_PROPERTIES:
+        if name in properties and name not in prepared.templated:
+            setattr(held, name, properties[name])
     return prepared.core.blob
 
 

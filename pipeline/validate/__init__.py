@@ -1,15 +1,16 @@
-"""Validation rules: each a small function yielding findings."""
+"""Validation rules: each a small function yielding findings (the consistency of the
+values, and the gating rules of the organisation's model)."""
 
 from __future__ import annotations
 
 from pipeline.findings import Finding
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.consistency import check_consistency
 from pipeline.validate.gating import check_gating
 
-RULES = (check_consistency, check_gating)
 
-
-def validate(project: Project) -> list[Finding]:
-    """Every finding of every rule, never the first only."""
-    return [finding for rule in RULES for finding in rule(project)]
+def validate(project: Project, settings: Settings = DEFAULTS) -> list[Finding]:
+    """Every finding of every rule, never the first only, under the organisation's
+    settings (its checklist items)."""
+    return [*check_consistency(project), *check_gating(project, settings)]

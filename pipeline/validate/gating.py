@@ -1,4 +1,8 @@
-"""The phase gating rules of MODEL.md: decision points and their checklists."""
+"""The phase gating rules of MODEL.md: decision points and their checklists.
+
+The checklists are the organisation's (pipeline.settings): the model's items in its
+wording and the items it adds, each gating its phase's decision point; an item the
+settings do not know (a project's own row) belongs to the phase its Fas names."""
 
 from __future__ import annotations
 
@@ -22,7 +26,6 @@ from pipeline.catalogue import (
 from pipeline.findings import Finding
 from pipeline.model import (
     APPROVED,
-    CHECKLIST_ITEMS,
     NOT_APPLICABLE,
     PHASES,
     YES,
@@ -31,23 +34,30 @@ from pipeline.model import (
     phase_of_decision,
 )
 from pipeline.project import Project
+from pipeline.settings import DEFAULTS, Settings
 
 CHECKLISTOR = contract.CHECKLISTOR
 BESLUT = contract.BESLUT
-MODEL_PHASE_BY_ID = {item.id: phase_of_checklist(item.checklist) for item in CHECKLIST_ITEMS}
 
 
-def phase_of_item(row: Any) -> Phase | None:
-    """A model item belongs to its checklist's phase; a municipality's own item to its Fas."""
-    by_id = MODEL_PHASE_BY_ID.get(row.id or "")
+def phase_of_item(row: Any, settings: Settings = DEFAULTS) -> Phase | None:
+    """An item of the organisation's model (the model's, or one its settings add) belongs
+    to its own phase; any other item to the phase its Fas names."""
+    by_id = settings.phase_by_id.get(row.id or "")
     return by_id if by_id is not None else phase_of_checklist(row.fas or "")
 
 
-def items_of_phase(project: Project, phase: Phase) -> list[Any]:
+def item_text(row: Any, settings: Settings = DEFAULTS) -> str | None:
+    """A checklist row's text: the organisation's wording of the item where it has one
+    (a workbook made with an earlier wording shows the current one), else the row's."""
+    return settings.text_of(row.id) or row.kontrollpunkt
+
+
+def items_of_phase(project: Project, phase: Phase, settings: Settings = DEFAULTS) -> list[Any]:
     """The checklist rows of the phase; `phase_of_item` gives one of PHASES, so a row's
     phase is compared by identity with the member of PHASES equal to phase."""
     wanted = next((member for member in PHASES if member == phase), phase)
-    return [row for row in project.checklistor if phase_of_item(row) is wanted]
+    return [row for row in project.checklistor if phase_of_item(row, settings) is wanted]
 
 
 def is_done(row: Any) -> bool:
@@ -55,35 +65,39 @@ def is_done(row: Any) -> bool:
     return row.svar == YES or (row.svar == NOT_APPLICABLE and bool(row.kommentar))
 
 
-def open_items(project: Project, decision_point: str) -> list[Any]:
-    return [r for r in items_of_phase(project, phase_of_decision(decision_point))
+def open_items(project: Project, decision_point: str, settings: Settings = DEFAULTS
+               ) -> list[Any]:
+    return [r for r in items_of_phase(project, phase_of_decision(decision_point), settings)
             if not is_done(r)]
 
 
-def is_effective(project: Project, decision_point: str) -> bool:
+def is_effective(project: Project, decision_point: str, settings: Settings = DEFAULTS
+                 ) -> bool:
     """Approved, dated and with every checklist item of its phase done."""
     decision = project.decision(decision_point)
     return (decision is not None and decision.beslut == APPROVED and decision.datum is not None
-            and not open_items(project, decision_point))
+            and not open_items(project, decision_point, settings))
 
 
-def check_gating(project: Project) -> Iterator[Finding]:
+def check_gating(project: Project, settings: Settings = DEFAULTS) -> Iterator[Finding]:
     if not project.checklistor and not project.beslut and not project.cells.get(BESLUT.name):
         return
-    yield from missing_model_items(project)
+    yield from missing_model_items(project, settings)
     yield from duplicate_items(project)
-    yield from own_items_without_phase(project)
+    yield from own_items_without_phase(project, settings)
     yield from missing_decision_rows(project)
     yield from earlier_decisions_approved(project)
     for phase in PHASES:
-        yield from approved_decision_complete(project, phase)
-    yield from current_phase_todo(project)
+        yield from approved_decision_complete(project, phase, settings)
+    yield from current_phase_todo(project, settings)
     yield from decision_dates(project)
 
 
-def missing_model_items(project: Project) -> Iterator[Finding]:
+def missing_model_items(project: Project, settings: Settings = DEFAULTS) -> Iterator[Finding]:
+    """Every item of the organisation's model (the model's own and those its settings add)
+    must be in the workbook."""
     present = {row.id for row in project.checklistor}
-    for item in CHECKLIST_ITEMS:
+    for item in settings.checklist_items:
         if item.id not in present:
             yield CHECKLIST_ITEM_MISSING(id=item.id, checklist=item.checklist, text=item.text,
                                          sheet=CHECKLISTOR.name, value=item.id)
@@ -100,9 +114,10 @@ def duplicate_items(project: Project) -> Iterator[Finding]:
             seen[row.id] = row.row
 
 
-def own_items_without_phase(project: Project) -> Iterator[Finding]:
+def own_items_without_phase(project: Project, settings: Settings = DEFAULTS
+                            ) -> Iterator[Finding]:
     for row in project.checklistor:
-        if row.id and phase_of_item(row) is None:
+        if row.id and phase_of_item(row, settings) is None:
             yield CHECKLIST_PHASE_UNKNOWN(id=row.id, phase=row.fas, sheet=CHECKLISTOR.name,
                                           cell=project.cell(CHECKLISTOR, "fas", row.row),
                                           value=row.fas)
@@ -130,7 +145,8 @@ def earlier_decisions_approved(project: Project) -> Iterator[Finding]:
                                    cell=decision_cell(project, phase.decision_point))
 
 
-def approved_decision_complete(project: Project, phase: Phase) -> Iterator[Finding]:
+def approved_decision_complete(project: Project, phase: Phase, settings: Settings = DEFAULTS
+                               ) -> Iterator[Finding]:
     bp = phase.decision_point
     decision = project.decision(bp)
     if decision is None or decision.beslut != APPROVED:
@@ -138,11 +154,12 @@ def approved_decision_complete(project: Project, phase: Phase) -> Iterator[Findi
     if decision.datum is None:
         yield DECISION_DATE_MISSING(decision_point=bp, sheet=BESLUT.name,
                                     cell=decision_cell(project, bp, "datum"))
-    for row in items_of_phase(project, phase):
-        yield from item_blocks_decision(project, row, bp)
+    for row in items_of_phase(project, phase, settings):
+        yield from item_blocks_decision(project, row, bp, settings)
 
 
-def item_blocks_decision(project: Project, row: Any, bp: str) -> Iterator[Finding]:
+def item_blocks_decision(project: Project, row: Any, bp: str, settings: Settings = DEFAULTS
+                         ) -> Iterator[Finding]:
     if row.svar == NOT_APPLICABLE and not row.kommentar:
         yield NOT_APPLICABLE_WITHOUT_COMMENT(
             id=row.id, decision_point=bp, sheet=CHECKLISTOR.name,
@@ -150,22 +167,23 @@ def item_blocks_decision(project: Project, row: Any, bp: str) -> Iterator[Findin
     elif row.svar != YES and row.svar != NOT_APPLICABLE:
         answer = f"besvarad {row.svar}" if row.svar else "obesvarad"
         yield CHECKLIST_BLOCKS_DECISION(
-            decision_point=bp, id=row.id, text=row.kontrollpunkt, answer=answer,
+            decision_point=bp, id=row.id, text=item_text(row, settings), answer=answer,
             sheet=CHECKLISTOR.name, cell=project.cell(CHECKLISTOR, "svar", row.row),
             value=row.id)
 
 
-def current_phase_todo(project: Project) -> Iterator[Finding]:
+def current_phase_todo(project: Project, settings: Settings = DEFAULTS) -> Iterator[Finding]:
     phase = next((p for p in PHASES if p.number == project.phase_number), None)
     if phase is None or project.approved(phase.decision_point):
         return
-    for row in items_of_phase(project, phase):
+    for row in items_of_phase(project, phase, settings):
         if is_done(row):
             continue
         todo = "saknar kommentar" if row.svar == NOT_APPLICABLE else (
             f"är besvarad {row.svar}" if row.svar else "är obesvarad")
         yield CHECKLIST_OPEN(
-            decision_point=phase.decision_point, id=row.id, text=row.kontrollpunkt, todo=todo,
+            decision_point=phase.decision_point, id=row.id, text=item_text(row, settings),
+            todo=todo,
             sheet=CHECKLISTOR.name, value=row.id,
             cell=project.cell(CHECKLISTOR, "kommentar" if row.svar == NOT_APPLICABLE else "svar",
                               row.row))

@@ -11,6 +11,7 @@ from pipeline.contract import CONTRACT_VERSION, Field, Need, Sheet
 from pipeline.findings import Finding, Severity
 from pipeline.model import DOCUMENTS, DocKind, phase_by_name
 from pipeline.project import MODELS, Project, attribute, empty_project
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.workbook.coerce import ValueProblem, converter, is_blank, normalise_label
 from pipeline.workbook.reader import RawWorkbook, SheetCells, address, column_letter
 
@@ -39,8 +40,10 @@ def sheet_plan(sheet: Sheet) -> SheetPlan:
     return wanted, required, columns
 
 
-def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]]:
-    """The project the workbook describes, and every problem found on the way."""
+def parse_project(raw: RawWorkbook, source: str, settings: Settings = DEFAULTS
+                  ) -> tuple[Project, list[Finding]]:
+    """The project the workbook describes, and every problem found on the way (Förvaltning
+    read against the organisation's departments)."""
     findings: list[Finding] = []
     values: dict[str, Any] = {}
     cells: dict[str, dict[str, str]] = {}
@@ -60,7 +63,7 @@ def parse_project(raw: RawWorkbook, source: str) -> tuple[Project, list[Finding]
     phase = phase_by_name(str(phase_cell).strip()) if phase_cell else None
     produced = documents_in_phase(phase.number if phase else 1)
 
-    for sheet in contract.SHEETS:
+    for sheet in contract.sheets_for(settings.departments):
         cells_of_sheet = raw.sheets.get(sheet.name)
         if cells_of_sheet is None:
             findings.append(missing_sheet(sheet, produced))

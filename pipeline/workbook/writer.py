@@ -1,4 +1,6 @@
-"""The blank contract-v1 workbook, written from the contract (and optionally filled).
+"""The blank contract-v1 workbook, written from the contract (and optionally filled), for
+an organisation: its departments in the Förvaltning dropdown and the instructions, its
+checklist items in its wording (pipeline.settings).
 
 What a project leader sees: the cells to fill in are coloured (orange: required, yellow:
 optional, grey: filled in from the project model), every value cell and table column shows
@@ -26,7 +28,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import contract
 from pipeline.contract import CONTRACT_VERSION, Field, Kind, Need, Sheet
-from pipeline.model import CHECKLIST_ITEMS, PHASES, DocKind
+from pipeline.model import PHASES, DocKind
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.workbook.reader import RawWorkbook, SheetCells
 
 LAST_ROW = 1_048_576
@@ -168,15 +171,16 @@ def look(field: Field, prefilled: bool = False) -> str:
     return REQUIRED if field.required else OPTIONAL
 
 
-def build_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
-                   ) -> Workbook:
+def build_workbook(name: str, project_id: str | None = None, fill: Fill | None = None,
+                   settings: Settings = DEFAULTS) -> Workbook:
     """A contract-v1 workbook: every sheet and label, validations, formats, instructions,
     print setup."""
-    fill = complete_fill(name, project_id, fill)
+    fill = complete_fill(name, project_id, fill, settings)
+    sheets = contract.sheets_for(settings.departments)
     book = Workbook()
     register_styles(book)
-    write_instructions(book.active)
-    for sheet in contract.SHEETS:
+    write_instructions(book.active, sheets)
+    for sheet in sheets:
         ws = book.create_sheet(sheet.name)
         if sheet.table:
             write_table(ws, sheet, fill.get(sheet.name, []))
@@ -185,23 +189,24 @@ def build_workbook(name: str, project_id: str | None = None, fill: Fill | None =
     return book
 
 
-def complete_fill(name: str, project_id: str | None, fill: Fill | None) -> dict[str, Any]:
-    """The fill with what every new workbook has: name, ID, phase 1, version, the model's
-    checklist items and decision points."""
+def complete_fill(name: str, project_id: str | None, fill: Fill | None,
+                  settings: Settings = DEFAULTS) -> dict[str, Any]:
+    """The fill with what every new workbook has: name, ID, phase 1, version, the
+    organisation's checklist items and the decision points."""
     fill = dict(fill or {})
     projekt = {"projektnamn": name, "projekt_id": project_id, "aktuell_fas": PHASES[0].name,
                "mallversion": CONTRACT_VERSION, **fill.get(contract.PROJEKT.name, {})}
     fill[contract.PROJEKT.name] = projekt
-    fill.setdefault(contract.CHECKLISTOR.name, default_checklist())
+    fill.setdefault(contract.CHECKLISTOR.name, default_checklist(settings))
     fill.setdefault(contract.BESLUT.name, default_decisions())
     return fill
 
 
-def raw_workbook(name: str, project_id: str | None = None, fill: Fill | None = None
-                 ) -> RawWorkbook:
+def raw_workbook(name: str, project_id: str | None = None, fill: Fill | None = None,
+                 settings: Settings = DEFAULTS) -> RawWorkbook:
     """The values build_workbook writes, as the reader would return them, without a file:
     a sample project in milliseconds."""
-    fill = complete_fill(name, project_id, fill)
+    fill = complete_fill(name, project_id, fill, settings)
     sheets = {}
     for sheet in contract.SHEETS:
         values = fill.get(sheet.name, [] if sheet.table else {})
@@ -214,9 +219,11 @@ def raw_workbook(name: str, project_id: str | None = None, fill: Fill | None = N
     return RawWorkbook(sheets)
 
 
-def default_checklist() -> list[dict[str, Any]]:
+def default_checklist(settings: Settings = DEFAULTS) -> list[dict[str, Any]]:
+    """The organisation's checklist items in its wording, an added item after the last
+    item of its phase (its Fas is the phase's name)."""
     return [{"fas": item.checklist, "id": item.id, "kontrollpunkt": item.text}
-            for item in CHECKLIST_ITEMS]
+            for item in settings.checklist_items]
 
 
 def default_decisions() -> list[dict[str, Any]]:
@@ -274,7 +281,7 @@ def look_legend() -> list[tuple[str, str]]:
     ]
 
 
-def write_instructions(ws: Worksheet) -> None:
+def write_instructions(ws: Worksheet, sheets: Sequence[Sheet] = contract.SHEETS) -> None:
     ws.title = contract.INSTRUCTIONS_SHEET
     for column, width in enumerate(INSTRUCTION_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
@@ -288,7 +295,7 @@ def write_instructions(ws: Worksheet) -> None:
         if number == 0:
             write_legend(ws)
     write_heading(ws, "Bladen och fälten")
-    write_field_list(ws)
+    write_field_list(ws, sheets)
     set_up_printing(ws)
 
 
@@ -314,14 +321,14 @@ def write_legend(ws: Worksheet) -> None:
         fit_row_height(ws, row, [(meaning, INSTRUCTION_WIDTHS[1])])
 
 
-def write_field_list(ws: Worksheet) -> None:
+def write_field_list(ws: Worksheet, sheets: Sequence[Sheet]) -> None:
     """Every sheet and field: what goes there and whether it must be filled in, the need
     in the colour its cells have."""
     row = ws.max_row + 1
     for column, text in enumerate(("Blad och fält", "Vad som ska stå där", "Måste fyllas i?"),
                                   start=1):
         ws.cell(row, column, text).style = header_style(REQUIRED if column == 3 else OPTIONAL)
-    for sheet in contract.SHEETS:
+    for sheet in sheets:
         row = ws.max_row + 1
         ws.cell(row, 1, sheet.name).style = LABEL
         ws.cell(row, 2, sheet.help or None).style = BODY
@@ -360,7 +367,7 @@ def write_key_values(ws: Worksheet, sheet: Sheet, values: Mapping[str, Any]) -> 
         fit_row_height(ws, i, [(field.label, KEY_VALUE_WIDTHS[0]), (hint, KEY_VALUE_WIDTHS[2]),
                                (value if field.kind in WRAPPED else None, KEY_VALUE_WIDTHS[1])])
     ws.freeze_panes = "A3"
-    set_up_printing(ws, one_page=sheet is contract.PROJEKT)
+    set_up_printing(ws, one_page=sheet.name == contract.PROJEKT.name)
 
 
 # --- Table sheets ---
@@ -369,7 +376,7 @@ def write_table(ws: Worksheet, sheet: Sheet, rows: Sequence[Mapping[str, Any]]) 
     """The header, the rows given, and for every row a user adds below them the input look,
     number format, input message and validation: as column formats and validations over
     whole columns, not as empty cells."""
-    prefilled = sheet in (contract.CHECKLISTOR, contract.BESLUT)
+    prefilled = sheet.name in (contract.CHECKLISTOR.name, contract.BESLUT.name)
     widths = [column_width(field) for field in sheet.fields]
     for column, field in enumerate(sheet.fields, start=1):
         ws.cell(1, column, field.label).style = header_style(look(field))
@@ -619,9 +626,9 @@ def pages_across(width: float, page: float) -> int:
 
 
 def write_new(path: Path, name: str, project_id: str | None = None,
-              fill: Fill | None = None) -> Path:
+              fill: Fill | None = None, settings: Settings = DEFAULTS) -> Path:
     """Write a workbook to a new file; never overwrites (FileExistsError)."""
-    book = build_workbook(name, project_id, fill)
+    book = build_workbook(name, project_id, fill, settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
