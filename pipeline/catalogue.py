@@ -221,6 +221,35 @@ ARCHIVED_DECISION_REDATED = FindingType(
           "archived beside the old one.")
 
 
+# --- time (issue 14) ---------------------------------------------------------------------
+
+STATUS_REPORT_OVERDUE = FindingType(
+    "status-report-overdue", WARNING,
+    "En statusrapport är försenad: {since}, och med rapporteringsintervallet {interval} "
+    "skulle nästa ha lämnats senast {due}.",
+    "Lägg till nästa statusrapport på bladet Statusrapporter.",
+    about="In Genomförande, no status report's Period till lies within the "
+          "Rapporteringsintervall plus 14 days before today (counted from the latest report, "
+          "or with none from BP2's Datum once BP2 is in effect).")
+END_DATE_PASSED = FindingType(
+    "end-date-passed", WARNING,
+    "Slutdatum {end} har passerat, men BP4 (styrgruppen avslutar projektet) är inte godkänd.",
+    "Avsluta projektet vid BP4, eller skriv ett nytt Slutdatum som styrgruppen beslutat.",
+    about="Projekt!Slutdatum has passed and BP4 is not approved.")
+ACTIVITY_OVERDUE = FindingType(
+    "activity-overdue", WARNING,
+    "Aktiviteten '{activity}' skulle vara klar {end} men {state}.",
+    "Sätt Status till Klar eller Struken, eller skriv ett nytt Slut.",
+    about="An activity's Slut has passed and its Status is neither Klar nor Struken "
+          "(before BP4).")
+CONTRACT_ENDED = FindingType(
+    "contract-ended", WARNING,
+    "Personkontraktet för {member} gällde till {end}, men projektet är fortfarande i fasen "
+    "{phase}.",
+    "Skriv ett nytt datum i Till om medverkan fortsätter.",
+    about="A personkontrakt's Till has passed while the project is before Avslut.")
+
+
 CATALOGUE: dict[str, FindingType] = {
     value.code: value for value in list(globals().values()) if isinstance(value, FindingType)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from pipeline.catalogue import WORKBOOK_TOO_LARGE, WORKBOOK_UNREADABLE
@@ -25,33 +26,38 @@ class Checked:
     follow them too)."""
 
 
-def check_bytes(data: bytes, name: str, settings: Settings = DEFAULTS) -> Checked:
-    """Read, parse and validate a workbook given as bytes (a snapshot of the file)."""
+def check_bytes(data: bytes, name: str, settings: Settings = DEFAULTS, *,
+                today: date | None = None) -> Checked:
+    """Read, parse and validate a workbook given as bytes (a snapshot of the file); the
+    time-based rules as of `today` (None: the real today)."""
     try:
         raw = read_workbook(data)
     except WorkbookUnreadable as exc:
         return Checked(None, Report(file=name, findings=[unreadable(exc)]), settings)
-    return check_cells(raw, name, settings)
+    return check_cells(raw, name, settings, today=today)
 
 
-def check_cells(raw: RawWorkbook, name: str, settings: Settings = DEFAULTS) -> Checked:
-    """Parse and validate cells already read, under the organisation's settings."""
+def check_cells(raw: RawWorkbook, name: str, settings: Settings = DEFAULTS, *,
+                today: date | None = None) -> Checked:
+    """Parse and validate cells already read, under the organisation's settings; the
+    time-based rules as of `today` (None: the real today)."""
     report = Report(file=name)
     project, findings = parse_project(raw, name, settings)
     report.extend(findings)
-    report.extend(validate(project, settings))
+    report.extend(validate(project, settings, today=today))
     report.project_id = project.info.projekt_id
     report.project_name = project.info.projektnamn
     report.findings.sort(key=lambda f: (f.severity != "fel",))
     return Checked(project, report, settings)
 
 
-def check_file(path: Path, settings: Settings = DEFAULTS) -> Checked:
+def check_file(path: Path, settings: Settings = DEFAULTS, *,
+               today: date | None = None) -> Checked:
     try:
         data = read_path(path)
     except WorkbookUnreadable as exc:
         return Checked(None, Report(file=path.name, findings=[unreadable(exc)]), settings)
-    return check_bytes(data, path.name, settings)
+    return check_bytes(data, path.name, settings, today=today)
 
 
 def unreadable(exc: Exception) -> Finding:

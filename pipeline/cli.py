@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,6 +49,15 @@ def settings_or_exit(config: Path | None, folder: Path | None) -> Settings:
         sys.exit(EXIT_USAGE)
 
 
+def today_option(command: Command) -> Command:
+    """--today ÅÅÅÅ-MM-DD: the day the time-based findings are checked against (a night
+    replayed, a test made exact); passed on as a `date`, None for the real today."""
+    return click.option(
+        "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="ÅÅÅÅ-MM-DD",
+        callback=lambda _ctx, _param, value: value.date() if value else None,
+        help="Dagens datum för tidskontrollerna (standard: i dag).")(command)
+
+
 @click.group(help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret.")
 @click.version_option(__version__, prog_name="projektmodell")
 def main() -> None:
@@ -81,11 +91,12 @@ def new(namn: str, project_id: str | None, folder: Path, config: Path | None) ->
 @click.argument("workbooks", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@today_option
 @config_option
 @click.option("--output", "output_folder", type=click.Path(file_okay=False, path_type=Path),
               help="Utdatamappen där projektens arkiv (Arkiv/) finns, för att se vad som "
                    "ändrats efter fastställandet (standard: output/ om den finns).")
-def check(workbooks: tuple[Path, ...], as_json: bool, config: Path | None,
+def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None, config: Path | None,
           output_folder: Path | None) -> None:
     from pipeline.archive import compare_with_archive
     from pipeline.check import check_file, is_lock_file
@@ -96,7 +107,7 @@ def check(workbooks: tuple[Path, ...], as_json: bool, config: Path | None,
     archives = output_folder or (Path("output") if Path("output").is_dir() else None)
     reports = []
     for path in paths:
-        checked = check_file(path, settings)
+        checked = check_file(path, settings, today=today)
         if archives is not None:
             compare_with_archive(checked, path.name, archives)
         reports.append(checked.report)
@@ -179,14 +190,50 @@ def templates_check(folder: Path | None, config: Path | None) -> None:
 @click.option("--pdf", is_flag=True, help="Skapa även PDF:er med LibreOffice.")
 @click.option("--templates", "templates_folder", type=click.Path(path_type=Path),
               help="Mapp med egna mallar (standard: de medföljande).")
+@today_option
 @config_option
 def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool, pdf: bool,
-          templates_folder: Path | None, config: Path | None) -> None:
+          templates_folder: Path | None, today: date | None, config: Path | None) -> None:
     from pipeline.batch import BuildOptions
     from pipeline.batch.console import run_build
 
     sys.exit(run_build(BuildOptions(input_folder, output_folder, jobs, force, pdf,
-                                    templates_folder, config=config)))
+                                    templates_folder, config=config, today=today)))
+
+
+@main.command(help="Skicka ett e-postmeddelande till varje projektledare om allt som är "
+                   "försenat, att göra före nästa beslutspunkt eller fel i arbetsböckerna i "
+                   "INDATA (standard: input/), med blad och cell. Samma dags meddelande "
+                   "skickas aldrig två gånger till samma person. Avslutas med 0 om allt "
+                   "skickades, 1 om något meddelande misslyckades, 2 vid fel i anropet.")
+@click.argument("input_folder", metavar="[INDATA]", default=Path("input"),
+                type=click.Path(path_type=Path))
+@click.option("--smtp", "server", metavar="VÄRD[:PORT]",
+              help="E-postservern (standardport 25). Behövs inte med --dry-run.")
+@click.option("--from", "sender", required=True, metavar="ADRESS", help="Avsändaradressen.")
+@click.option("--starttls", is_flag=True, help="Kryptera förbindelsen med STARTTLS.")
+@click.option("--user", metavar="NAMN", help="Användarnamn för inloggning på e-postservern.")
+@click.option("--password-env", metavar="VARIABEL",
+              help="Miljövariabeln som håller lösenordet till --user.")
+@click.option("--dry-run", type=click.Path(path_type=Path), metavar="MAPP",
+              help="Skriv meddelandena som .eml-filer i MAPP i stället för att skicka dem.")
+@today_option
+@config_option
+@click.option("--link-base", metavar="URL",
+              help="Utdatamappens adress på webben: meddelandena länkar då till "
+                   "projektsidorna (URL/<projektmapp>/projekt.html).")
+@click.option("--force", is_flag=True,
+              help="Skicka även till den som redan fått dagens meddelande.")
+def notify(input_folder: Path, server: str | None, sender: str, starttls: bool,
+           user: str | None, password_env: str | None, dry_run: Path | None,
+           today: date | None, config: Path | None, link_base: str | None, force: bool
+           ) -> None:
+    from pipeline.notify import NotifyOptions, run_notify
+
+    settings = settings_or_exit(config, input_folder)
+    sys.exit(run_notify(NotifyOptions(input_folder, sender, server, starttls, user,
+                                      password_env, dry_run, today, link_base, force),
+                        settings))
 
 
 @main.command(help="Skriv en kommenterad projektmodell.toml med standardinställningarna i "

@@ -76,6 +76,7 @@ ROLLER = ("Beställare", "Styrgrupp", "Projektledare", "Projektmedlem", "Referen
 TIDSFINANSIERING = ("Projektbudget", "Medfinansiering arbetstid")
 RISKSTATUS = ("Öppen", "Hanterad", "Stängd")
 AKTIVITETSSTATUS = ("Ej påbörjad", "Pågår", "Klar", "Försenad", "Struken")
+ACTIVITY_FINISHED = ("Klar", "Struken")  # an activity no longer late
 KOSTNADSSLAG = ("Personal", "Externa tjänster", "Resor", "Lokaler", "Investeringar",
                 "Material", "Indirekta kostnader", "Övrigt")
 FINANSIARSTYP = ("EU-fond", "Statlig", "Regional", "Kommunal", "Privat")

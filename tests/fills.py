@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pipeline.example import checklist, decisions, example_fill
+
+QUIET_DAY = date(2011, 12, 10)
+"""A day during the example project (and the fills below) when nothing is late yet: tests
+that list a project's findings exactly check against it (`today=QUIET_DAY`)."""
 
 HOSTILE_NAME = '=HYPERLINK("http://x";"klicka")'
 HOSTILE = {

@@ -32,6 +32,10 @@ from pipeline.archive import MANIFEST, manifest_text
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLE_INPUT = ROOT / "input"
+TODAY = date(2012, 3, 20)
+"""The day the example is built against: two months after its Slutdatum with BP4 not
+taken, so that every kind of time-based finding shows once at least (a status report due
+since 2012-03-14, Slutdatum passed, two activities past their Slut, two contracts ended)."""
 
 
 def docx_text(path: Path) -> str:
@@ -148,10 +152,10 @@ def readable_tree(output: Path) -> dict[str, str]:
 
 
 def build_example(output: Path) -> int:
-    """`projektmodell build input/ OUTPUT --jobs 1`; its exit code."""
+    """`projektmodell build input/ OUTPUT --jobs 1 --today 2012-03-20`; its exit code."""
     from pipeline.batch import BuildOptions, build
 
-    return build(BuildOptions(EXAMPLE_INPUT, output, jobs=1)).exit_code
+    return build(BuildOptions(EXAMPLE_INPUT, output, jobs=1, today=TODAY)).exit_code
 
 
 def golden_tree() -> dict[str, str]:

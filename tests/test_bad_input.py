@@ -21,6 +21,7 @@ from pipeline import contract
 from pipeline.check import check_file, discover
 from pipeline.cli import main
 from pipeline.workbook.reader import MAX_MEMBERS, MAX_UNPACKED_BYTES
+from tests.fills import QUIET_DAY
 
 
 def test_text_file_renamed_xlsx_is_one_finding_and_others_are_still_checked(
@@ -63,7 +64,7 @@ def edit(path: Path, change) -> Path:
 
 def test_missing_sheet_blocks_the_documents_it_feeds(make_workbook) -> None:
     path = edit(make_workbook(), lambda book: book.remove(book["Risker"]))
-    report = check_file(path).report
+    report = check_file(path, today=QUIET_DAY).report
     assert report.flatten() == [("sheet-missing", "fel", "Risker"),
                                 *[f for f in report.flatten() if f[0] == "checklist-open"]]
     assert report.errors[0].blocks == ("projektdirektiv", "projektplan")

@@ -26,7 +26,13 @@ from pipeline.errors import OutputLocked
 from pipeline.paths import TEMPLATES_DIR
 from pipeline.portfolio import ProjectSummary, summarize
 from tests.conftest import EXAMPLE_PATH
-from tests.fills import closing_fill, erroneous_fill, hostile_fill, planning_fill
+from tests.fills import (
+    QUIET_DAY,
+    closing_fill,
+    erroneous_fill,
+    hostile_fill,
+    planning_fill,
+)
 
 
 @pytest.mark.parametrize(("name", "safe"), [
@@ -135,7 +141,8 @@ def test_a_template_saved_again_hashes_the_same_and_an_edited_one_does_not() -> 
 def built_example(tmp_path: Path) -> tuple[list[str], Path]:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "p.xlsx").write_bytes(EXAMPLE_PATH.read_bytes())
-    arguments = ["build", str(tmp_path / "in"), str(tmp_path / "out"), "--jobs", "1"]
+    arguments = ["build", str(tmp_path / "in"), str(tmp_path / "out"), "--jobs", "1",
+                 "--today", str(QUIET_DAY)]
     assert CliRunner().invoke(main, arguments).exit_code == 0
     return arguments, tmp_path / "out" / STATE_FOLDER
 
@@ -159,7 +166,8 @@ def test_an_unchanged_project_reports_the_findings_of_the_run_that_built_it(
     {"files": ["../../etc/passwd"]},
     {"errors": "inga"},
     {"format": 3},
-], ids=["report", "files-outside", "counts", "earlier-format"])
+    {"valid_until": "snart"},
+], ids=["report", "files-outside", "counts", "earlier-format", "validity"])
 def test_an_edited_record_only_means_a_rebuild(tmp_path: Path, edit: dict[str, Any]) -> None:
     arguments, state = built_example(tmp_path)
     for record in (state / "projects").iterdir():
@@ -213,9 +221,11 @@ def test_usage_and_configuration_errors_exit_2_before_anything_is_written(
 
 NOTHING_CHANGED_RUN = """
 import sys
+from datetime import date
 from pathlib import Path
 from pipeline.batch.build import BuildOptions, Status, build
-result = build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), jobs=1))
+result = build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), jobs=1,
+                            today=date.fromisoformat(sys.argv[3])))
 assert [p.status for p in result.projects] == [Status.UNCHANGED], result.projects
 heavy = sorted(m for m in ("docxtpl", "jinja2", "openpyxl", "pydantic", "babel")
                if m in sys.modules)
@@ -227,7 +237,8 @@ def test_a_run_with_nothing_changed_loads_neither_templates_nor_libraries(
         tmp_path: Path) -> None:
     built_example(tmp_path)
     run = subprocess.run([sys.executable, "-c", NOTHING_CHANGED_RUN, str(tmp_path / "in"),
-                          str(tmp_path / "out")], capture_output=True, text=True, check=False)
+                          str(tmp_path / "out"), str(QUIET_DAY)], capture_output=True,
+                         text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "none"
 

@@ -17,7 +17,7 @@ from pipeline.example import example_fill
 from pipeline.portfolio import PortfolioEntry, index_html, summarize
 from tests import fills
 from tests.conftest import require_tool
-from tests.fills import erroneous_fill, planning_fill
+from tests.fills import QUIET_DAY, erroneous_fill, planning_fill
 
 HOSTILE_NAME = '<script>alert("x")</script> & =HYPERLINK("http://x";"klicka")'
 GENERATED = datetime(2026, 11, 27, 6, 0)
@@ -59,7 +59,7 @@ def output_tree(make_workbook: Callable[..., Path], tmp_path: Path) -> tuple[Pat
     broken.write_bytes(b"not a workbook")
     paths = [make_workbook(make()) for make in
              (example_fill, planning_fill, erroneous_fill, hostile_fill)] + [broken]
-    entries = [entry_for(check_file(p), output) for p in paths]
+    entries = [entry_for(check_file(p, today=QUIET_DAY), output) for p in paths]
     (output / "index.html").write_text(index_html(entries, GENERATED), encoding="utf-8")
     return output, entries
 

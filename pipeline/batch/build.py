@@ -25,7 +25,7 @@ import contextlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -87,6 +87,8 @@ class BuildOptions:
     config: Path | None = None
     """The organisation's settings file (--config); None: INPUT/projektmodell.toml if it
     is there, else the defaults."""
+    today: date | None = None
+    """The day the time-based findings are checked against; None: the real today."""
 
 
 @dataclass
@@ -239,16 +241,19 @@ class Seen:
         return None if self.identity is None else folder_for(self.identity, self.path.name)
 
 
-def look_at(path: Path, record: Record | None, state: State, inputs: str, force: bool
-            ) -> Seen:
-    """The workbook's hash against its record; a changed one's identity by a cheap read."""
+def look_at(path: Path, record: Record | None, state: State, inputs: str, force: bool,
+            today: date) -> Seen:
+    """The workbook's hash against its record; a changed one's identity by a cheap read.
+    A record whose time-based findings are not those of `today` is not current: a deadline
+    fell due since it was built (or the night is replayed)."""
     try:
         data = path.read_bytes()
     except OSError:
         return Seen(path, record, False, None)
     current = (not force and record is not None and record.status == BUILT
                and not record.problems and record.content == sha256(data)
-               and record.inputs == inputs and state.files_present(record))
+               and record.inputs == inputs and record.holds_on(today)
+               and state.files_present(record))
     if current:
         assert record is not None
         return Seen(path, record, True, Identity(record.projekt_id, record.projektnamn))
@@ -300,13 +305,14 @@ class Run:
         self.templates_hash = templates_hash
         self.organisation = organisation or Organisation(load_settings(), None)
         self.inputs = fingerprint(templates_hash, self.organisation.settings)
+        self.today = options.today or date.today()
         self.progress = progress
         self.result = BuildResult(projects=[])
 
     def run(self, workbooks: list[Path]) -> BuildResult:
         heads = self.state.heads()
         seen = [look_at(path, heads.get(path.name), self.state, self.inputs,
-                        self.options.force) for path in workbooks]
+                        self.options.force, self.today) for path in workbooks]
         clashing = clashes(seen)
         jobs = []
         for item in seen:
@@ -331,7 +337,8 @@ class Run:
     def job(self, item: Seen, clash: Finding | None) -> Job:
         settings = self.organisation
         return Job(item.path, self.output, item.folder, self.templates, self.templates_hash,
-                   self.inputs, clash, settings.path, settings.settings.fingerprint)
+                   self.inputs, self.today, clash, settings.path,
+                   settings.settings.fingerprint)
 
     def finish(self, project: ProjectResult) -> None:
         self.result.projects.append(project)

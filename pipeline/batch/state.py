@@ -21,6 +21,7 @@ import shutil
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ RUN_REPORT = "run-report.json"
 PORTFOLIO_KEY = "portfolio.json"
 ARCHIVE_PDF_QUEUE = "archive-pdf.json"
 """Archived .docx files a run could not convert to PDF/A (no LibreOffice): the next run's."""
-RECORD_FORMAT = 4
-"""4: a record per workbook holds its report, summary and economy rows (no stored project)."""
+RECORD_FORMAT = 5
+"""4: a record per workbook holds its report, summary and economy rows (no stored project);
+5: and the days its time-based findings hold (`valid_since`, `valid_until`)."""
 OLD_STATE = ("checked",)
 """Folders an earlier version kept in the state folder; removed when found."""
 
@@ -99,7 +101,20 @@ class Record:
     """What index.html shows of it (`ProjectSummary.to_dict`)."""
     economy: dict[str, Any] | None = None
     """Its rows in ekonomi.xlsx (`economy.project_rows`)."""
+    valid_since: str | None = None
+    valid_until: str | None = None
+    """ISO dates: its time-based findings (validate.deadlines) are as reported on the days
+    from `valid_since` up to but not including `valid_until` (None: no bound)."""
     format: int = RECORD_FORMAT
+
+    def holds_on(self, day: date) -> bool:
+        """Its findings are those of `day` (False when a bound is not a date)."""
+        try:
+            since, until = (None if text is None else date.fromisoformat(text)
+                            for text in (self.valid_since, self.valid_until))
+        except (TypeError, ValueError):
+            return False
+        return (since is None or since <= day) and (until is None or day < until)
 
     def head(self) -> Record:
         """The record without its report, summary and economy rows (what a run keeps of

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +57,8 @@ class Job:
     templates_hash: str
     inputs: str
     """The fingerprint its record is saved with (templates, program version, settings)."""
+    today: date
+    """The day the time-based rules are checked against: the same for every worker."""
     clash: Finding | None = None
     """Why it is kept from being built (it shares its Projekt-ID or folder with another)."""
     settings: Path | None = None
@@ -135,7 +138,7 @@ def check_and_build(state: State, job: Job, previous: Record | None, data: bytes
     if settings is None:
         return failed(state, job, previous, f"Inställningsfilen {job.settings} ändrades medan "
                       "bygget pågick; projektet byggs i nästa körning.", content)
-    checked = check_bytes(data, job.workbook.name, settings)
+    checked = check_bytes(data, job.workbook.name, settings, today=job.today)
     if checked.project is None:
         why = "; ".join(f.message for f in checked.report.errors) or "Arbetsboken kan inte läsas."
         return failed(state, job, previous, why, content, checked)
@@ -158,6 +161,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
     from pipeline.report_text import format_report
+    from pipeline.validate.deadlines import validity
 
     assert checked.project is not None
     report = checked.report
@@ -185,11 +189,13 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     archived = archive(state, job, folder, produced, checked, content)
     problems += archived.problems
     summary = replace(summarize(checked), amended=tuple(changes.marks))
+    valid = validity(checked.project, job.today, checked.settings)
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
                     *identity_of(checked), files=files, stale=stale_files(previous, files),
                     errors=len(report.errors), warnings=len(report.warnings),
                     report=report.to_dict(), summary=summary.to_dict(),
-                    economy=rows, problems=problems)
+                    economy=rows, problems=problems, valid_since=iso(valid.since),
+                    valid_until=iso(valid.until))
     state.save(record)
     return Outcome(record.head(), problems, archived.awaiting_pdf)
 
@@ -205,6 +211,10 @@ def archive(state: State, job: Job, folder: str, produced: Produced, checked: Ch
     documents = {f.name: f.data for f in produced.files}
     return archive_project(job.output, state.folder, folder, due, documents, checked.project,
                            job.workbook.name, content, checked.settings)
+
+
+def iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]) -> list[str]:
