@@ -285,7 +285,7 @@ def test_each_blank_workbooks_dropdown_holds_its_organisations_departments(
         assert dropdown.formula1 == '"' + ",".join(departments) + '"'
         instructions = [row for row in book["Instruktioner"].iter_rows(values_only=True)
                         if row and row[0] and str(row[0]).strip() == "Förvaltning"]
-        assert instructions[0][1] == "välj i listan: " + ", ".join(departments)
+        assert instructions[0][1] == "Välj i listan: " + ", ".join(departments) + "."
 
 
 def test_a_workbook_of_another_organisation_gets_findings_never_a_crash(
