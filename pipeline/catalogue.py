@@ -34,14 +34,15 @@ class FindingType:
 
     def __call__(self, *, sheet: str | None = None, cell: str | None = None,
                  value: str | None = None, blocks: Iterable[str] = (),
-                 severity: Severity | None = None, **fields: Any) -> Finding:
+                 severity: Severity | None = None, stops: Iterable[str] = (),
+                 **fields: Any) -> Finding:
         text = self.message.format(sheet=sheet, value=value, **fields)
         if self.todo:
             text += " " + self.todo.format(sheet=sheet, value=value, **fields)
         level = severity or self.severity
         if level is None:
             raise ValueError(f"{self.code}: the rule must give the severity")
-        return Finding(self.code, level, text, sheet, cell, value, tuple(blocks))
+        return Finding(self.code, level, text, sheet, cell, value, tuple(blocks), tuple(stops))
 
 
 # --- reading the workbook ----------------------------------------------------------------
@@ -59,26 +60,27 @@ WORKBOOK_FAILED = FindingType(
 CONTRACT_VERSION = FindingType(
     "contract-version", ERROR,
     "Arbetsboken följer mallversion {version}, men programmet läser version {expected}.",
-    "Skapa en ny arbetsbok med 'projektmodell new' och flytta över uppgifterna.",
+    "Be projektkontoret om en ny arbetsbok och flytta över uppgifterna.",
     about="Projekt!Mallversion names another version of the workbook contract.")
 SHEET_MISSING = FindingType(
-    "sheet-missing", ERROR, "Bladet '{sheet}' saknas.",
-    "Lägg tillbaka det (kopiera det från en ny arbetsbok från 'projektmodell new') utan att "
-    "byta namn på det.",
-    about="A sheet of the contract is missing or renamed.")
+    "sheet-missing", ERROR, "Bladet '{sheet}' saknas.{guess}", "{remedy}",
+    about="A sheet of the contract is missing or renamed (a sheet with a close name is "
+          "named as the probable one).")
 LABEL_MISSING = FindingType(
-    "label-missing", None, "Raden '{label}' saknas i kolumn A på bladet '{sheet}'.",
+    "label-missing", None, "Raden '{label}' saknas i kolumn A på bladet '{sheet}'.{guess}",
     "Skriv tillbaka etiketten exakt så och värdet i kolumn B.",
-    about="A label of a key/value sheet is missing (an error where a document needs it).")
+    about="A label of a key/value sheet is missing (an error where a document needs it); a "
+          "close label is named as the probable one.")
 HEADER_MISSING = FindingType(
     "header-missing", ERROR, "Rubrikraden saknas på bladet '{sheet}'.",
     "Den ska innehålla kolumnerna {columns}.",
     about="No row of a table sheet holds its column labels.")
 COLUMN_MISSING = FindingType(
     "column-missing", None,
-    "Kolumnen '{label}' saknas i rubrikraden (rad {row}) på bladet '{sheet}'.",
+    "Kolumnen '{label}' saknas i rubrikraden (rad {row}) på bladet '{sheet}'{guess}.",
     "Skriv rubriken exakt så.{unread}",
-    about="A column label is missing from a table's header row (an error if required).")
+    about="A column label is missing from a table's header row (an error if required); a "
+          "close header is named as the probable one.")
 MERGED_CELLS = FindingType(
     "merged-cells", WARNING,
     "Cellerna {cells} är sammanfogade. Programmet läser bara den första cellen;",
@@ -94,8 +96,9 @@ MISSING_VALUE = FindingType(
     "missing-value", ERROR, "'{label}' saknas.", "Fyll i cellen.",
     about="A required cell is empty.")
 INVALID_VALUE = FindingType(
-    "invalid-value", ERROR, "'{label}': värdet '{value}' {problem}.",
-    about="A cell's value cannot be read as its field's type or choice, or is out of range.")
+    "invalid-value", ERROR, "'{label}': värdet {shown} {problem}{end}",
+    about="A cell's value cannot be read as its field's type or choice, or is out of range; "
+          "the message gives an example that fits, or the nearest allowed choice.")
 
 # --- consistency -------------------------------------------------------------------------
 
@@ -173,14 +176,16 @@ DECISION_OUTSIDE_PERIOD = FindingType(
 # --- documents and the build --------------------------------------------------------------
 
 DOCUMENT_BLOCKED = FindingType(
-    "document-blocked", WARNING, "{document} skapades inte: rätta först felen i {where}.",
-    about="A document is not made because of errors in the cells it needs.")
+    "document-blocked", WARNING, "{document} {outcome}{why}; {fix} {where}{again}.",
+    about="A document is not made because of problems in the cells it needs (or the "
+          "project's phase is unknown); its last good file stays, and the message gives its "
+          "date.")
 TEMPLATE_INVALID = FindingType(
-    "template-invalid", ERROR, "{document} skapades inte: {problems}",
+    "template-invalid", ERROR, "{document} skapades inte: {problems}{kept}",
     about="The document's template is missing, broken or names an unknown field.")
 TEMPLATE_RENDER_FAILED = FindingType(
     "template-render-failed", ERROR,
-    "{document} skapades inte: mallen {template} gav {what}.",
+    "{document} skapades inte: mallen {template} gav {what}.{kept}",
     about="Rendering the document's template failed.")
 DUPLICATE_PROJECT_ID = FindingType(
     "duplicate-project-id", ERROR,
@@ -219,6 +224,29 @@ ARCHIVED_DECISION_REDATED = FindingType(
     "den nya versionen bredvid den.",
     about="A decision point whose document was archived has a new date; the new version is "
           "archived beside the old one.")
+
+# --- messages and ambiguity (issue 16) -----------------------------------------------------
+
+MISSING_BEFORE_DECISION = FindingType(
+    "missing-before-decision", WARNING, "Att göra före {decision_point}: fyll i '{label}'.",
+    about="A required cell is empty, and every document it holds back is a draft for the "
+          "current phase's decision point: a to-do, not an error.")
+AMBIGUOUS_NUMBER = FindingType(
+    "ambiguous-number", WARNING,
+    "'{label}': '{value}' kan läsas på två sätt; det lästes som {reading}.",
+    "Skriv {reading} om det stämmer, annars {other}.",
+    about="A number with a single `.` or `,` followed by exactly three digits (`12.000`, "
+          "`12,000`) is read with that mark as a thousands separator (12 000).")
+AMBIGUOUS_DATE = FindingType(
+    "ambiguous-date", WARNING,
+    "'{label}': '{value}' kan vara både {reading} och {other}; det lästes som {reading}.",
+    "Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. {iso}.",
+    about="A date written as text whose day and month could be swapped (`1/2/2011`) is read "
+          "day first, as Swedish dates are written.")
+DATE_FROM_TEXT = FindingType(
+    "date-from-text", WARNING, "'{label}': texten '{value}' lästes som datumet {reading}.",
+    "Skriv det som ett datum, t.ex. {iso}, i en cell med datumformat.",
+    about="A date was written as text; the message says which date it was read as.")
 
 
 # --- time (issue 14) ---------------------------------------------------------------------

@@ -1,12 +1,18 @@
-"""Library entry point of `check`: one workbook in, its project and report out."""
+"""Library entry point of `check`: one workbook in, its project, report and plan out.
+
+`check` and `build` report the same findings for the same workbook: the plan's findings
+(which documents are held back, and why) are part of the check; only what rendering finds
+(a template naming an unknown field) is the build's own.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from pipeline.catalogue import WORKBOOK_TOO_LARGE, WORKBOOK_UNREADABLE
+from pipeline.documents.plan import PlannedDocument, plan_findings
 from pipeline.errors import WorkbookUnreadable
 from pipeline.findings import Finding, Report
 from pipeline.paths import discover, is_lock_file
@@ -24,6 +30,8 @@ class Checked:
     settings: Settings = DEFAULTS
     """The organisation's settings it was checked under (its figures and open items
     follow them too)."""
+    planned: list[PlannedDocument] = field(default_factory=list)
+    """The documents the project gets now, those held back included."""
 
 
 def check_bytes(data: bytes, name: str, settings: Settings = DEFAULTS, *,
@@ -39,16 +47,17 @@ def check_bytes(data: bytes, name: str, settings: Settings = DEFAULTS, *,
 
 def check_cells(raw: RawWorkbook, name: str, settings: Settings = DEFAULTS, *,
                 today: date | None = None) -> Checked:
-    """Parse and validate cells already read, under the organisation's settings; the
-    time-based rules as of `today` (None: the real today)."""
+    """Parse and validate cells already read, under the organisation's settings, and plan
+    the documents; the time-based rules as of `today` (None: the real today)."""
     report = Report(file=name)
     project, findings = parse_project(raw, name, settings)
+    findings.extend(validate(project, settings, today=today))
+    findings, planned = plan_findings(project, findings, settings)
     report.extend(findings)
-    report.extend(validate(project, settings, today=today))
     report.project_id = project.info.projekt_id
     report.project_name = project.info.projektnamn
     report.findings.sort(key=lambda f: (f.severity != "fel",))
-    return Checked(project, report, settings)
+    return Checked(project, report, settings, planned)
 
 
 def check_file(path: Path, settings: Settings = DEFAULTS, *,

@@ -1,6 +1,10 @@
 """The command line: parses arguments, calls the library, maps results to exit codes.
 
-Exit codes: 0 all good, 1 findings with errors, 2 usage or configuration error.
+Exit codes: 0 all good, 1 findings with errors, 2 usage or configuration error; each
+command's help lists those it uses. Everything it shows is Swedish: click's own words
+("Användning:", "Flaggor", "Fel: Argument saknas ...") through the catalog in
+pipeline/locale (pipeline/cli_language.py). Arguments are named as in the README:
+NAME, WORKBOOK..., INPUT, OUTPUT; options take ID, DIR, N, FILE.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pipeline import __version__
+from pipeline.cli_language import swedish_messages
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -31,7 +36,7 @@ def config_option(command: Command) -> Command:
     """`--config FILE`: the organisation's settings (projektmodell.toml, CONFIG.md), passed
     to the command as `config` (None when not given)."""
     return click.option(
-        "--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+        "--config", "config", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
         help="Organisationens inställningsfil (standard: projektmodell.toml i mappen, annars "
              "Härnösands standardinställningar).")(command)
 
@@ -58,17 +63,59 @@ def today_option(command: Command) -> Command:
         help="Dagens datum för tidskontrollerna (standard: i dag).")(command)
 
 
-@click.group(help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret.")
-@click.version_option(__version__, prog_name="projektmodell")
+def exit_codes(*lines: str) -> str:
+    """A command's epilog: the exit codes it uses, one per line (`\\b` keeps the lines)."""
+    return "\b\nSlutkoder:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class SwedishCommand(click.Command):
+    """A command whose usage line says [FLAGGOR]."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        super().__init__(*args, **kwargs)
+
+
+class SwedishGroup(click.Group):
+    """The command group: Swedish usage words, and click's messages in Swedish while a
+    command runs."""
+
+    command_class = SwedishCommand
+    group_class = type  # its groups are SwedishGroups too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[FLAGGOR]")
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
+        super().__init__(*args, **kwargs)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with swedish_messages():
+            return super().main(*args, **kwargs)
+
+
+@click.group(cls=SwedishGroup,
+             help="Projektmodellen: arbetsböcker, kontroller och dokument för projektkontoret. "
+                  "Skriv 'projektmodell KOMMANDO --help' för hjälp om ett kommando.",
+             epilog=exit_codes("0  allt gick bra", "1  någon arbetsbok har fel",
+                               "2  fel i anropet eller inställningarna"))
+@click.version_option(__version__, prog_name="projektmodell",
+                      message="%(prog)s, version %(version)s",
+                      help="Visa versionen och avsluta.")
 def main() -> None:
     pass
 
 
-@main.command(help="Skapa en ny, tom projektarbetsbok. Skriver aldrig över en befintlig fil.")
-@click.argument("namn")
-@click.option("--id", "project_id", help="Projekt-ID, t.ex. KS-2024-03.")
+@main.command(short_help="Skapa en ny, tom arbetsbok.",
+              help="Skapa en ny, tom projektarbetsbok med namnet NAME (t.ex. "
+                   "\"Föräldrastöd\"). Skriver aldrig över en befintlig fil.",
+              epilog=exit_codes("0  arbetsboken skapades",
+                                "2  filen finns redan eller kan inte skrivas, eller fel i "
+                                "anropet"))
+@click.argument("namn", metavar="NAME")
+@click.option("--id", "project_id", metavar="ID", help="Projekt-ID, t.ex. KS-2024-03.")
 @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("input"), show_default=True, help="Mapp där arbetsboken skrivs.")
+              metavar="DIR", default=Path("input"), show_default=True,
+              help="Mapp där arbetsboken skrivs.")
 @config_option
 def new(namn: str, project_id: str | None, folder: Path, config: Path | None) -> None:
     from pipeline.batch.names import safe_name
@@ -87,13 +134,20 @@ def new(namn: str, project_id: str | None, folder: Path, config: Path | None) ->
     click.echo(f"Skapade {path}")
 
 
-@main.command(help="Kontrollera arbetsböcker mot modellen och visa vad som saknas.")
-@click.argument("workbooks", nargs=-1, required=True,
+@main.command(short_help="Kontrollera arbetsböcker och visa vad som saknas.",
+              help="Kontrollera arbetsböckerna WORKBOOK... mot modellen och visa vad som "
+                   "saknas: fel och varningar med blad och cell, och vilka dokument som inte "
+                   "kan skapas och varför.",
+              epilog=exit_codes("0  inga fel (varningar kan finnas)",
+                                "1  någon arbetsbok har fel eller kan inte läsas",
+                                "2  fel i anropet"))
+@click.argument("workbooks", metavar="WORKBOOK...", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @today_option
 @config_option
 @click.option("--output", "output_folder", type=click.Path(file_okay=False, path_type=Path),
+              metavar="DIR",
               help="Utdatamappen där projektens arkiv (Arkiv/) finns, för att se vad som "
                    "ändrats efter fastställandet (standard: output/ om den finns).")
 def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None, config: Path | None,
@@ -101,6 +155,7 @@ def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None, config
     from pipeline.archive import compare_with_archive
     from pipeline.check import check_file, is_lock_file
     from pipeline.report_text import format_report
+    from pipeline.wording import counted, findings_count
 
     settings = settings_or_exit(config, workbooks[0].parent)
     paths = [p for p in workbooks if not is_lock_file(p)]
@@ -119,16 +174,24 @@ def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None, config
             click.echo()
         errors = sum(len(r.errors) for r in reports)
         warnings = sum(len(r.warnings) for r in reports)
-        click.echo(f"{len(reports)} arbetsböcker kontrollerade: {errors} fel, "
-                   f"{warnings} varningar.")
+        books = counted(len(reports), "arbetsbok kontrollerad", "arbetsböcker kontrollerade")
+        click.echo(f"{books}: {findings_count(errors, warnings)}.")
     sys.exit(EXIT_FINDINGS if any(not r.ok for r in reports) else EXIT_OK)
 
 
-@main.command(help="Skriv ekonomernas arbetsbok (ekonomi.xlsx) från alla arbetsböcker i INPUT.")
+@main.command(short_help="Skriv ekonomernas arbetsbok (ekonomi.xlsx).",
+              help="Skriv ekonomernas arbetsbok (ekonomi.xlsx) från alla arbetsböcker i "
+                   "mappen INPUT (standard: input/).",
+              epilog=exit_codes("0  skriven, inga arbetsböcker med fel",
+                                "1  skriven, men någon arbetsbok har fel (den är med, "
+                                "markerad)",
+                                "2  mappen finns inte, filen kan inte skrivas, eller fel i "
+                                "anropet"))
 @click.argument("input_folder", metavar="[INPUT]", required=False, default="input",
                 type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("ekonomi.xlsx"), show_default=True, help="Filen som skrivs.")
+              metavar="FILE", default=Path("ekonomi.xlsx"), show_default=True,
+              help="Filen som skrivs.")
 @config_option
 def economy(input_folder: Path, output_file: Path, config: Path | None) -> None:
     from pipeline.economy import write_economy
@@ -153,8 +216,11 @@ def templates() -> None:
 
 
 @templates.command("check", help="Visa alla fält som mallarna använder men som dokumenten "
-                                 "inte har. Avslutas med 1 om något problem hittas.")
-@click.option("--templates", "folder", type=click.Path(path_type=Path),
+                                 "inte har.",
+                   epilog=exit_codes("0  mallarna har inga problem",
+                                     "1  någon mall har problem",
+                                     "2  mallmappen finns inte, eller fel i anropet"))
+@click.option("--templates", "folder", type=click.Path(path_type=Path), metavar="DIR",
               help="Mapp med egna mallar (standard: de medföljande).")
 @config_option
 def templates_check(folder: Path | None, config: Path | None) -> None:
@@ -176,20 +242,26 @@ def templates_check(folder: Path | None, config: Path | None) -> None:
     sys.exit(EXIT_OK)
 
 
-@main.command(help="Bygg dokumenten för alla arbetsböcker i INDATA till UTDATA (standard: "
-                   "input/ och output/). Bara det som ändrats byggs om. Avslutas med 0 om allt "
-                   "gick bra, 1 om någon arbetsbok har fel eller inte kunde byggas, 2 vid fel "
-                   "i anrop eller inställningar eller om en annan körning pågår.")
-@click.argument("input_folder", metavar="[INDATA]", default=Path("input"),
+@main.command(short_help="Bygg dokumenten, ekonomi.xlsx och index.html.",
+              help="Bygg dokumenten för alla arbetsböcker i mappen INPUT till mappen OUTPUT "
+                   "(standard: input/ och output/). Bara det som ändrats byggs om. Ett "
+                   "dokument som inte kan skapas på grund av ett fel behåller sin senaste "
+                   "version.",
+              epilog=exit_codes("0  allt gick bra",
+                                "1  någon arbetsbok har fel, kunde inte läsas eller byggas,",
+                                "   eller PDF:erna misslyckades; allt annat är byggt",
+                                "2  inget byggdes: fel i anropet eller inställningarna,",
+                                "   eller en annan körning pågår"))
+@click.argument("input_folder", metavar="[INPUT]", default=Path("input"),
                 type=click.Path(path_type=Path))
-@click.argument("output_folder", metavar="[UTDATA]", default=Path("output"),
+@click.argument("output_folder", metavar="[OUTPUT]", default=Path("output"),
                 type=click.Path(path_type=Path))
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Antal parallella processer (standard: antal processorkärnor).")
 @click.option("--force", is_flag=True, help="Bygg om alla projekt, även oförändrade.")
 @click.option("--pdf", is_flag=True, help="Skapa även PDF:er med LibreOffice.")
 @click.option("--templates", "templates_folder", type=click.Path(path_type=Path),
-              help="Mapp med egna mallar (standard: de medföljande).")
+              metavar="DIR", help="Mapp med egna mallar (standard: de medföljande).")
 @today_option
 @config_option
 def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool, pdf: bool,
@@ -236,9 +308,14 @@ def notify(input_folder: Path, server: str | None, sender: str, starttls: bool,
                         settings))
 
 
-@main.command(help="Skriv en kommenterad projektmodell.toml med standardinställningarna i "
-                   "MAPP (standard: den aktuella mappen). Skriver aldrig över en befintlig fil.")
-@click.argument("folder", metavar="[MAPP]", required=False, default=Path("."),
+@main.command(short_help="Skriv en kommenterad projektmodell.toml.",
+              help="Skriv en kommenterad projektmodell.toml med standardinställningarna i "
+                   "mappen DIR (standard: den aktuella mappen). Skriver aldrig över en "
+                   "befintlig fil.",
+              epilog=exit_codes("0  filen skrevs",
+                                "2  filen finns redan eller kan inte skrivas, eller fel i "
+                                "anropet"))
+@click.argument("folder", metavar="[DIR]", required=False, default=Path("."),
                 type=click.Path(file_okay=False, path_type=Path))
 def init(folder: Path) -> None:
     from pipeline.settings import SETTINGS_FILE, write_default_file

@@ -268,10 +268,12 @@ class OverviewTotals:
 
     def __init__(self) -> None:
         self.count = 0
+        self.with_errors = 0
         self.sums = dict.fromkeys(self.SUMMED, figures.ZERO)
 
     def add(self, row: Row) -> None:
         self.count += 1
+        self.with_errors += row[self.INDEX["Fel i arbetsboken"]] == YES
         for i in self.SUMMED:
             if isinstance(row[i], int | float) and math.isfinite(row[i]):
                 self.sums[i] += exact(row[i])
@@ -282,7 +284,10 @@ class OverviewTotals:
 
     def row(self) -> Row:
         totals: list[Any] = [self.sums.get(i) for i in range(len(OVERVIEW_COLUMNS))]
-        totals[0], totals[1] = "Summa", f"{self.count} projekt"
+        # the sums include the figures of workbooks with errors: the row says how many
+        totals[0], totals[1] = "Summa", f"{self.count} projekt" + (
+            f", varav {self.with_errors} med fel" if self.with_errors else "")
+        totals[self.INDEX["Fel i arbetsboken"]] = f"{self.with_errors} av {self.count}"
         totals[self.INDEX["Avvikelse (%)"]] = self.share("Avvikelse (kr)", "Budget (kr)")
         totals[self.INDEX["EU-andel (%)"]] = self.share("Finansiering EU-fond (kr)",
                                                         "Finansiering totalt (kr)")

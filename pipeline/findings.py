@@ -25,6 +25,9 @@ class Finding:
     value: str | None = None
     blocks: tuple[str, ...] = ()
     """Document ids this finding keeps from being produced (see documents.plan)."""
+    stops: tuple[str, ...] = ()
+    """The documents it keeps from being made, named as users see them (`Statusrapport 2`);
+    filled in once the documents are planned."""
 
     @property
     def location(self) -> str:
@@ -35,7 +38,7 @@ class Finding:
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "severity": str(self.severity), "message": self.message,
                 "sheet": self.sheet, "cell": self.cell, "value": self.value,
-                "blocks": list(self.blocks)}
+                "blocks": list(self.blocks), "stops": list(self.stops)}
 
 
 @dataclass

@@ -46,6 +46,7 @@ from pipeline.model import (
 from pipeline.project import Project
 from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import is_effective, open_items
+from pipeline.wording import counted
 
 LIGHT_KEYS = (("helhet", "Helhet"), ("tid", "Tid"), ("kostnad", "Kostnad"),
               ("kvalitet", "Kvalitet"))
@@ -310,8 +311,11 @@ def money_cell(summary: ProjectSummary) -> str:
         bar = (f'<span class="bar"><span class="fill{" over" if over else ""}" '
                f'style="width:{width:.0f}%"></span></span>')
     used = f" ({percent(share.quantize(Decimal('1')))})" if share is not None else ""
+    # figures from a workbook with errors may be incomplete: marked, in words
+    doubt = ('<span class="doubt">Osäkra siffror: arbetsboken har fel</span>'
+             if summary.errors else "")
     return cell(f'<span class="money">{escape(kr(utfall))} av '
-                f'{escape(kr(budget))}{used}</span>{bar}', float(budget))
+                f'{escape(kr(budget))}{used}</span>{bar}{doubt}', float(budget))
 
 
 def documents_cell(entry: PortfolioEntry) -> str:
@@ -323,7 +327,7 @@ def documents_cell(entry: PortfolioEntry) -> str:
 def findings_cell(entry: PortfolioEntry) -> str:
     errors, warnings = entry.summary.errors, entry.summary.warnings
     text = (f'<span class="{"red-text" if errors else ""}">{errors} fel</span>, '
-            f"{warnings} varningar")
+            f"{counted(warnings, 'varning', 'varningar')}")
     if entry.findings_report:
         text += f"<br>{link(entry.findings_report, 'Kontrollrapport')}"
     return cell(text, errors * 100000 + warnings)
@@ -383,13 +387,17 @@ def sortable_header(label: str) -> str:
 
 
 def summary_line(entries: Sequence[PortfolioEntry]) -> str:
+    """The totals, saying how many workbooks with errors their figures include."""
     readable = [e.summary for e in entries if e.summary.readable]
     budget = sum((s.budget for s in readable), figures.ZERO)
     utfall = sum((s.utfall for s in readable), figures.ZERO)
     with_errors = sum(1 for e in entries if e.summary.errors)
-    books = "arbetsbok" if with_errors == 1 else "arbetsböcker"
+    included = sum(1 for s in readable if s.errors)
+    doubt = (f" (summorna innehåller {counted(included, 'arbetsbok', 'arbetsböcker')} "
+             "med fel)" if included else "")
     return (f"<p class=\"summary\">{len(entries)} projekt · budget {escape(kr(budget))} · "
-            f"utfall {escape(kr(utfall))} · {with_errors} {books} med fel</p>")
+            f"utfall {escape(kr(utfall))}{doubt} · "
+            f"{counted(with_errors, 'arbetsbok', 'arbetsböcker')} med fel</p>")
 
 
 def sort_key(entry: PortfolioEntry) -> tuple[bool, str, str]:
@@ -598,6 +606,7 @@ white-space:nowrap;margin:1px 0}
 .bar{display:block;height:6px;background:#e0e0e0;margin-top:3px;width:9rem}
 .fill{display:block;height:6px;background:#1f4e79}.fill.over{background:#c62828}
 .money{display:block;max-width:9rem}
+.doubt{display:block;max-width:9rem;color:#c62828;font-size:.85em}
 ul.docs{margin:0;padding-left:1rem}
 input[type=search]{width:18rem;padding:.2rem}
 .filters label{margin-right:1rem}

@@ -61,6 +61,9 @@ class Project(BaseModel):
     source: str
     cells: dict[str, dict[str, str]] = {}
     """Per sheet: key -> cell (key/value sheets) or key -> column letter (tables)."""
+    unread: frozenset[str] = frozenset()
+    """`Sheet!B3` of each cell whose value could not be read (an invalid value, a formula
+    without a result): its value is None, and rules do not report it as missing too."""
 
     def sheet(self, sheet: Sheet) -> Any:
         return getattr(self, attribute(sheet))
@@ -75,6 +78,11 @@ class Project(BaseModel):
         if where is None:
             return None
         return f"{where}{row}" if row is not None else where
+
+    def is_unread(self, sheet: Sheet, key: str, row: int | None = None) -> bool:
+        """The cell holds a value that could not be read (already a finding)."""
+        cell = self.cell(sheet, key, row)
+        return cell is not None and f"{sheet.name}!{cell}" in self.unread
 
     @property
     def phase_number(self) -> int:

@@ -66,8 +66,14 @@ def test_missing_sheet_blocks_the_documents_it_feeds(make_workbook) -> None:
     path = edit(make_workbook(), lambda book: book.remove(book["Risker"]))
     report = check_file(path, today=QUIET_DAY).report
     assert report.flatten() == [("sheet-missing", "fel", "Risker"),
-                                *[f for f in report.flatten() if f[0] == "checklist-open"]]
+                                *[f for f in report.flatten() if f[0] == "checklist-open"],
+                                ("document-blocked", "varning", ""),
+                                ("document-blocked", "varning", "")]
     assert report.errors[0].blocks == ("projektdirektiv", "projektplan")
+    assert report.errors[0].stops == ("Projektdirektiv", "Projektplan")
+    assert [f.message for f in report.findings if f.code == "document-blocked"] == [
+        "Projektdirektiv skapas inte; rätta bladet Risker så skapas den.",
+        "Projektplan skapas inte; rätta bladet Risker så skapas den."]
 
 
 def test_renamed_required_header(make_workbook) -> None:
@@ -75,15 +81,17 @@ def test_renamed_required_header(make_workbook) -> None:
                                                       "Sannolikhet (1-5)"))
     report = check_file(path).report
     errors = [f for f in report.errors]
-    assert [(f.code, f.location) for f in errors] == [("column-missing", "Risker!1:1")]
-    assert "'Sannolikhet'" in errors[0].message
+    assert [(f.code, f.location) for f in errors] == [("column-missing", "Risker!B1")]
+    assert errors[0].message == (
+        "Kolumnen 'Sannolikhet' saknas i rubrikraden (rad 1) på bladet 'Risker'; rubriken "
+        "'Sannolikhet (1-5)' i B1 är troligen den. Skriv rubriken exakt så.")
 
 
 def test_renamed_optional_header_is_a_warning_and_nothing_else_breaks(make_workbook) -> None:
     path = edit(make_workbook(), lambda book: setattr(book["Risker"]["F1"], "value", "Läge"))
     report = check_file(path).report
     assert report.ok
-    assert ("column-missing", "varning", "Risker!1:1") in report.flatten()
+    assert ("column-missing", "varning", "Risker!A1:F1") in report.flatten()
 
 
 def test_deleted_checklist_row(make_workbook) -> None:
@@ -132,7 +140,7 @@ def test_values_that_cannot_be_read_name_their_cell(make_workbook, fill) -> None
     assert set(invalid) == {"Personkontrakt!F2", "Personkontrakt!E2", "Risker!C3",
                             "Kostnader!A2"}
     assert "snart" in invalid["Personkontrakt!F2"].message
-    assert "mellan 1 och 5" in invalid["Risker!C3"].message
+    assert invalid["Risker!C3"].message == "'Konsekvens': värdet 7 ska vara ett heltal 1–5."
     assert "Personal, Externa tjänster" in invalid["Kostnader!A2"].message
 
 
@@ -173,7 +181,9 @@ def test_lock_files_are_skipped(tmp_path: Path, make_workbook) -> None:
 def test_other_contract_version_is_one_finding(make_workbook, fill) -> None:
     fill["Projekt"]["mallversion"] = "2"
     report = check_file(make_workbook(fill)).report
-    assert report.flatten() == [("contract-version", "fel", "Projekt")]
+    assert report.errors[0].code == "contract-version"
+    assert report.flatten() == [("contract-version", "fel", "Projekt"),
+                                *[("document-blocked", "varning", "")] * 3]
 
 
 def test_header_below_a_title_with_extra_and_reordered_columns(make_workbook) -> None:

@@ -153,7 +153,7 @@ def test_an_unchanged_project_reports_the_findings_of_the_run_that_built_it(
     first = json.loads((state / "run-report.json").read_text(encoding="utf-8"))
     second = CliRunner().invoke(main, arguments)
     again = json.loads((state / "run-report.json").read_text(encoding="utf-8"))
-    assert "0 byggda, 1 oförändrade" in second.output
+    assert "0 byggda, 1 oförändrad" in second.output
     assert "p.xlsx: oförändrad -> KS-2011-01 Föräldrastöd, 0 fel, 6 varningar" in second.output
     assert again["projects"][0]["status"] == "unchanged"
     assert again["projects"][0]["report"] == first["projects"][0]["report"]
@@ -175,7 +175,7 @@ def test_an_edited_record_only_means_a_rebuild(tmp_path: Path, edit: dict[str, A
         record.write_text(json.dumps({**data, **edit}), encoding="utf-8")
     second = CliRunner().invoke(main, arguments)
     assert second.exit_code == 0
-    assert "1 byggda, 0 oförändrade" in second.output
+    assert "1 byggd, 0 oförändrade" in second.output
     assert State(tmp_path / "out").load("p.xlsx").report["errors"] == 0
 
 

@@ -37,6 +37,6 @@ def test_a_finding_is_its_template_filled_in_then_what_to_do() -> None:
 
 def test_a_type_whose_severity_the_rule_decides_needs_one() -> None:
     with pytest.raises(ValueError, match="label-missing"):
-        catalogue.LABEL_MISSING(label="Syfte", sheet="Projekt")
-    assert catalogue.LABEL_MISSING(label="Syfte", sheet="Projekt",
+        catalogue.LABEL_MISSING(label="Syfte", sheet="Projekt", guess="")
+    assert catalogue.LABEL_MISSING(label="Syfte", sheet="Projekt", guess="",
                                    severity=Severity.WARNING).severity is Severity.WARNING

@@ -237,7 +237,9 @@ def test_overview_figures_equal_sums_computed_from_the_fills(portfolio):
         assert row["Nettonytta (kr)"] == pytest.approx(want["Nytta totalt (kr)"]
                                                       - want["Budget (kr)"])
     totals = totals_row(book)
-    assert (totals["Projekt-ID"], totals["Projektnamn"]) == ("Summa", f"{len(fills)} projekt")
+    # the sums include the workbook with errors (errors.xlsx), and say so
+    assert (totals["Projekt-ID"], totals["Projektnamn"], totals["Fel i arbetsboken"]) == (
+        "Summa", f"{len(fills)} projekt, varav 1 med fel", f"1 av {len(fills)}")
     for header in expected(example_fill()):
         assert totals[header] == pytest.approx(sum(expected(f)[header] for f in fills.values()))
     budget = sum(expected(f)["Budget (kr)"] for f in fills.values())

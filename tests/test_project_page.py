@@ -204,3 +204,20 @@ def test_what_is_late_is_among_the_pages_findings_and_under_att_gora(
     assert len(late) == 6
     for item in late:
         assert item in todo.text
+
+
+def test_documents_kept_from_an_earlier_build_stay_on_the_page(
+        make_workbook: Callable[..., Path], tmp_path: Path) -> None:
+    """A cost row without År holds back Projektdirektiv and Projektplan: their earlier files
+    stay, and so do their links."""
+    fill = example_fill()
+    output = build_from(make_workbook, tmp_path, fill)
+    fill["Kostnader"].append({"kostnadsslag": "Resor", "beskrivning": "Studiebesök",
+                              "budget": 5000})
+    make_workbook(fill, name="projekt-0.xlsx", folder=tmp_path / "input")
+    build_from(make_workbook, tmp_path)
+
+    links = dict((text, href) for href, text in page_of(output).sections["documents"].links)
+    for kept in ("Projektdirektiv.docx", "Projektplan.docx"):
+        assert (output / FOLDER / unquote(links[kept])).is_file()
+    assert "Kostnader!C9" in page_of(output).sections["findings"].text

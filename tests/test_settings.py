@@ -285,7 +285,7 @@ def test_each_blank_workbooks_dropdown_holds_its_organisations_departments(
         assert dropdown.formula1 == '"' + ",".join(departments) + '"'
         instructions = [row for row in book["Instruktioner"].iter_rows(values_only=True)
                         if row and row[0] and str(row[0]).strip() == "Förvaltning"]
-        assert instructions[0][1] == "välj i listan: " + ", ".join(departments)
+        assert instructions[0][1] == "Välj i listan: " + ", ".join(departments) + "."
 
 
 def test_a_workbook_of_another_organisation_gets_findings_never_a_crash(
@@ -300,8 +300,8 @@ def test_a_workbook_of_another_organisation_gets_findings_never_a_crash(
     assert code == 1
     assert by_code["invalid-value"]["cell"] == "B5"
     assert by_code["invalid-value"]["message"] == (
-        "'Förvaltning': värdet 'Socialtjänsten' är inget av de tillåtna värdena: "
-        + ", ".join(DEFAULT_DEPARTMENTS) + ".")
+        "'Förvaltning': värdet 'Socialtjänsten' är inget av de tillåtna värdena ("
+        + ", ".join(DEFAULT_DEPARTMENTS) + "). Menade du Socialförvaltningen?")
     # P9 is the project's own item here: kept, and checked by its Fas.
     assert by_code["checklist-blocks-decision"]["value"] == "P9"
 

@@ -380,6 +380,8 @@ class Run:
                                   stale=[*record.stale, *record.files], deleted=True)
 
     def remove_stale_files(self) -> None:
+        """Remove what the workbooks no longer ask for (a removed status row, a renamed
+        member, a deleted workbook); a document held back by an error is never stale."""
         heads = self.state.heads()
         claimed = {name_key(f) for r in heads.values() for f in r.files}
         for record in heads.values():
@@ -422,7 +424,9 @@ class Run:
         PDF/A files; an archived .docx it could not convert waits for a later run."""
         from pipeline.batch.pdf import beside, convert_to_pdf
 
-        documents = [self.output / f for r in built for f in r.files if f.endswith(".docx")]
+        # a document unchanged since its PDF was made keeps that PDF
+        documents = [self.output / f for r in built for f in r.files
+                     if f.endswith(".docx") and f"{f.removesuffix('.docx')}.pdf" not in r.files]
         in_archive = {self.output / f: f for f in archived}
         placed: set[str] = set()
 

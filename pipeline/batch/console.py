@@ -12,25 +12,30 @@ from pipeline.batch.build import BuildOptions, BuildResult, ProjectResult, Statu
 from pipeline.batch.state import RUN_REPORT, STATE_FOLDER
 from pipeline.errors import OutputLocked, UsageError
 from pipeline.paths import discover
+from pipeline.wording import counted, findings_count
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def project_line(project: ProjectResult) -> str:
-    counts = f", {project.errors} fel, {project.warnings} varningar"
+    counts = f", {findings_count(project.errors, project.warnings)}"
     where = f" -> {project.folder}" if project.folder else ""
     why = f": {project.reason}" if project.reason and project.status is not Status.BUILT else ""
     return f"{project.workbook}: {project.status}{where}{counts}{why}"
 
 
 def summary_line(result: BuildResult) -> str:
-    line = (f"{len(result.projects)} arbetsböcker: {result.count(Status.BUILT)} byggda, "
-            f"{result.count(Status.UNCHANGED)} oförändrade, {result.with_errors} med fel, "
-            f"{result.count(Status.FAILED)} misslyckade")
+    line = (f"{counted(len(result.projects), 'arbetsbok', 'arbetsböcker')}: "
+            f"{counted(result.count(Status.BUILT), 'byggd', 'byggda')}, "
+            f"{counted(result.count(Status.UNCHANGED), 'oförändrad', 'oförändrade')}, "
+            f"{result.with_errors} med fel, "
+            f"{counted(result.count(Status.FAILED), 'misslyckad', 'misslyckade')}")
     if result.count(Status.NOT_BUILT):
         line += f", {result.count(Status.NOT_BUILT)} ej byggda (dubbletter)"
     if result.removed:
-        line += f"; {len(result.removed)} inaktuella filer borttagna"
+        files = counted(len(result.removed), "inaktuell fil borttagen",
+                        "inaktuella filer borttagna")
+        line += f"; {files}"
     return line + "."
 
 

@@ -8,6 +8,12 @@ values. The organisation's settings are read once per process from their file (t
 names it and their fingerprint), and the templates loaded once per process and settings,
 when the first project needs them.
 
+Nothing good is removed because of an error: a document the project still gets but that
+cannot be made now keeps its last good file (and its PDF), which stays in the record's
+files and its finding gives the file's date. A file whose content is unchanged is not
+written again, so its date is that of its last change and its PDF stays; the PDF of a
+document written anew goes, unless --pdf makes a new one.
+
 The libraries behind reading, rendering and writing workbooks are imported here, inside
 the functions: a build with nothing to do never needs them.
 """
@@ -18,7 +24,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from pipeline.batch.atomic import make_durable, write_atomic
@@ -165,7 +171,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     into its folder and made durable (the documents due for the archive archived first, so
     that the page lists them), then its record."""
     from pipeline.archive import project_changes
-    from pipeline.documents import produce
+    from pipeline.documents import produce, with_kept_dates
     from pipeline.economy import calculation_bytes, project_rows
     from pipeline.portfolio import summarize
     from pipeline.report_text import format_report
@@ -175,13 +181,16 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     report = checked.report
     changes = project_changes(checked.project, job.output / folder, checked.settings)
     report.extend(changes.findings)
+    earlier = earlier_documents(job.output, folder, previous)
     produced = produce(checked.project, report,
                        templates_for(job.templates, job.templates_hash, checked.settings),
-                       changes.amended)
+                       changes.amended, earlier=earlier, planned=checked.planned)
+    report.findings = with_kept_dates(report.findings, produced.planned, earlier,
+                                      checked.project.phase_number == 0)
     report.extend(produced.findings)
     rows = project_rows(checked)
     outputs = [(f.name, f.data) for f in produced.files]
-    problems, kept = [], []
+    problems, kept = [], [f"{folder}/{name}" for name in produced.kept]
     try:
         outputs.append((CALCULATION_FILE, calculation_bytes(rows)))
     except Exception as exc:  # the documents are still written; the run says what failed
@@ -196,18 +205,19 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
                       checked)
     archived = archive(state, job, folder, produced, checked, content)  # before the page,
     problems += archived.problems  # which lists the archive as it is when it is written
+    kept = [f for f in kept if previous and f in previous.files]
     try:
-        outputs.append((PROJECT_PAGE, page_bytes(summary, report, outputs, job.output / folder,
-                                                 checked.settings)))
+        outputs.append((PROJECT_PAGE, page_bytes(summary, report, outputs, kept,
+                                                 job.output / folder, checked.settings)))
     except Exception as exc:  # the documents are still written; the run says what failed
         problems.append(f"{folder}/{PROJECT_PAGE} kunde inte skapas: {reason(exc)}")
-        kept.append(f"{folder}/{PROJECT_PAGE}")
+        kept += [f for f in [f"{folder}/{PROJECT_PAGE}"] if previous and f in previous.files]
     try:
-        written = write_files(job.output / folder, folder, outputs)
+        written, rewritten = write_files(job.output / folder, folder, outputs)
     except OSError as exc:
         return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
                       checked)
-    files = written + [f for f in kept if previous and f in previous.files]
+    files = written + kept + pdfs_kept(previous, [*kept, *set(written) - rewritten])
     valid = validity(checked.project, job.today, checked.settings)
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
                     *identity_of(checked), files=files, stale=stale_files(previous, files),
@@ -237,26 +247,65 @@ def iso(day: date | None) -> str | None:
 
 
 def page_bytes(summary: ProjectSummary, report: Report, outputs: list[tuple[str, bytes]],
-               folder: Path, settings: Settings) -> bytes:
+               kept: list[str], folder: Path, settings: Settings) -> bytes:
     """The project's page, listing the files written beside it under the names
-    `write_files` gives them (the page comes last, so theirs do not change)."""
+    `write_files` gives them (the page comes last, so theirs do not change) and the
+    documents an earlier build wrote that stay (`kept`, relative to OUTPUT)."""
     from pipeline.project_page import archived_files, project_page
 
     names = unique_names([safe_file_name(name) for name, _ in outputs])
+    names += [PurePosixPath(path).name for path in kept]
     findings = sorted(report.findings, key=lambda f: f.severity != "fel")
     return project_page(summary, findings, names, archived_files(folder),
                         settings).encode("utf-8")
 
 
-def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]) -> list[str]:
-    """Each file atomically under a safe, unique name, then all of them made durable; the
-    paths relative to OUTPUT."""
+def write_files(folder: Path, relative: str, outputs: list[tuple[str, bytes]]
+                ) -> tuple[list[str], set[str]]:
+    """Each file atomically under a safe, unique name, unless it holds that content
+    already, then all of them made durable; the paths relative to OUTPUT, and those
+    written anew."""
     folder.mkdir(exist_ok=True)
     names = unique_names([safe_file_name(name) for name, _ in outputs])
+    rewritten = []
     for name, (_, data) in zip(names, outputs, strict=True):
-        write_atomic(folder / name, data, sync=False)
-    make_durable(folder, [folder / name for name in names])
-    return [f"{relative}/{name}" for name in names]
+        if not holds(folder / name, data):
+            write_atomic(folder / name, data, sync=False)
+            rewritten.append(name)
+    make_durable(folder, [folder / name for name in rewritten])
+    return [f"{relative}/{name}" for name in names], {f"{relative}/{name}" for name in rewritten}
+
+
+def holds(path: Path, data: bytes) -> bool:
+    """The file is there with exactly this content."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def earlier_documents(output: Path, folder: str, previous: Record | None) -> dict[str, date]:
+    """The documents an earlier build wrote into the project's folder that are still there:
+    file name -> the date it was last written."""
+    found: dict[str, date] = {}
+    for relative in previous.files if previous is not None else ():
+        parent, _, name = relative.rpartition("/")
+        if parent == folder and name.endswith(".docx"):
+            try:
+                found[name] = date.fromtimestamp((output / relative).stat().st_mtime)
+            except OSError:
+                continue
+        # a file that is gone is not kept
+    return found
+
+
+def pdfs_kept(previous: Record | None, documents: list[str]) -> list[str]:
+    """The PDFs of earlier builds whose documents stay as they were (not made now, or
+    unchanged): a PDF made with --pdf stays until its .docx changes."""
+    if previous is None:
+        return []
+    wanted = {f"{d.removesuffix('.docx')}.pdf" for d in documents if d.endswith(".docx")}
+    return [f for f in previous.files if f in wanted]
 
 
 def identity_of(checked: Checked) -> tuple[str | None, str | None]:

@@ -1,11 +1,14 @@
 """The five documents: plan, context and rendering, as a library the batch calls.
 
     templates = load_templates(folder, settings)   # once per process and organisation
-    produced = produce(project, report, templates)
+    produced = produce(project, report, templates, earlier)
     produced.files     # OutputFile(name, data): the .docx documents
-    produced.findings  # documents blocked, templates naming unknown fields...
+    produced.findings  # templates naming unknown fields, renders that failed
+    produced.kept      # documents not made now whose last good file stays
 
-One bad document never stops the others: its problem becomes a finding.
+One bad document never stops the others: its problem becomes a finding. The documents
+held back by the workbook's findings are the check's findings (documents.plan); `earlier`
+(file name -> date of the file made before) lets the findings say which file stays.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -26,7 +30,7 @@ from pipeline.documents.context import (
     document_properties,
     project_context,
 )
-from pipeline.documents.plan import PlannedDocument, plan
+from pipeline.documents.plan import PlannedDocument, blocked_finding, plan
 from pipeline.documents.render import (
     CompilingEnvironment,
     PreparedTemplate,
@@ -79,6 +83,8 @@ class Produced:
     files: list[OutputFile] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     planned: list[PlannedDocument] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    """Names of documents not made now whose earlier file (in `earlier`) stays."""
 
 
 def template_file_name(kind: DocKind) -> str:
@@ -176,10 +182,16 @@ def sample_contexts() -> dict[DocKind, Context]:
 
 
 def produce(project: Project, report: Report, templates: Templates,
-            amended: Mapping[str, str] | None = None) -> Produced:
-    """Every document the project gets now, as .docx bytes, and what kept any from it;
-    amended: document id -> the archived version it differs from (pipeline.archive)."""
-    planned = plan(project, report.findings, templates.settings)
+            amended: Mapping[str, str] | None = None, *,
+            earlier: Mapping[str, date] | None = None,
+            planned: list[PlannedDocument] | None = None) -> Produced:
+    """Every document the project gets now, as .docx bytes, and what kept any from being
+    made by its template; amended: document id -> the archived version it differs from
+    (pipeline.archive); earlier: file name -> date of each document made before; planned:
+    the check's plan (`Checked.planned`), else planned from the report."""
+    earlier = earlier or {}
+    if planned is None:
+        planned = plan(project, report.findings, templates.settings)
     if amended:
         planned = [replace(doc, amended=amended.get(doc.id)) for doc in planned]
     produced = Produced(planned=planned)
@@ -189,47 +201,69 @@ def produce(project: Project, report: Report, templates: Templates,
             # A failure here shows again, as a finding, when the document is rendered.
             with contextlib.suppress(Exception):
                 shared = project_context(project, templates.settings)
-        output, finding = produce_one(project, doc, templates, shared)
+        output, finding = produce_one(project, doc, templates, shared, earlier.get(doc.name))
         if output is not None:
             produced.files.append(output)
+        elif doc.name in earlier:
+            produced.kept.append(doc.name)
         if finding is not None:
             produced.findings.append(finding)
     return produced
 
 
 def produce_one(project: Project, doc: PlannedDocument, templates: Templates,
-                shared: Context | None = None) -> tuple[OutputFile | None, Finding | None]:
-    """One document; shared: project_context, if at hand."""
+                shared: Context | None = None, kept: date | None = None
+                ) -> tuple[OutputFile | None, Finding | None]:
+    """One document, or why its template could not make it (the plan's findings say why
+    a blocked one is not made); shared: project_context, if at hand; kept: the date of its
+    earlier file, which stays if it is not made now."""
     if doc.blocked:
-        return None, blocked_finding(doc)
+        return None, None
     template = templates.by_kind[doc.kind]
     if template.prepared is None or template.unknown:
-        return None, template_finding(doc, template)
+        return None, template_finding(doc, template, kept)
     try:
         context = clean(build_context(project, doc, templates.settings, shared))
         data = render_document(template.prepared, context, templates.env,
                                document_properties(context))
     except UndefinedError as exc:
-        return None, render_finding(doc, template, f"ett okänt fält ({exc.message})")
+        return None, render_finding(doc, template, f"ett okänt fält ({exc.message})", kept)
     except Exception as exc:  # one bad document never stops the others
-        return None, render_finding(doc, template, f"ett fel: {exc}")
+        return None, render_finding(doc, template, f"ett fel: {exc}", kept)
     return OutputFile(doc.name, data), None
 
 
-def blocked_finding(doc: PlannedDocument) -> Finding:
-    where = ", ".join(dict.fromkeys(f.location or f.code for f in doc.blocked_by))
-    return DOCUMENT_BLOCKED(document=doc.name, where=where, blocks=(doc.id,))
+def kept_text(doc: PlannedDocument, kept: date | None) -> str:
+    return "" if kept is None else f" {doc.name} från {kept.isoformat()} ligger kvar."
 
 
-def template_finding(doc: PlannedDocument, template: Template) -> Finding:
-    return TEMPLATE_INVALID(document=doc.name, problems=" ".join(template.problems),
-                            value=template.file_name, blocks=(doc.id,))
+def template_finding(doc: PlannedDocument, template: Template, kept: date | None = None
+                     ) -> Finding:
+    return TEMPLATE_INVALID(document=doc.label, problems=" ".join(template.problems),
+                            kept=kept_text(doc, kept), value=template.file_name,
+                            blocks=(doc.id,), stops=(doc.label,))
 
 
-def render_finding(doc: PlannedDocument, template: Template, what: str) -> Finding:
-    return TEMPLATE_RENDER_FAILED(document=doc.name, template=template.file_name, what=what,
-                                  value=template.file_name, blocks=(doc.id,))
+def render_finding(doc: PlannedDocument, template: Template, what: str,
+                   kept: date | None = None) -> Finding:
+    return TEMPLATE_RENDER_FAILED(document=doc.label, template=template.file_name, what=what,
+                                  kept=kept_text(doc, kept), value=template.file_name,
+                                  blocks=(doc.id,), stops=(doc.label,))
+
+
+def with_kept_dates(findings: list[Finding], planned: list[PlannedDocument],
+                    earlier: Mapping[str, date], unknown_phase: bool = False
+                    ) -> list[Finding]:
+    """The findings, each held-back document's saying which earlier file stays and its
+    date (`Projektdirektiv.docx är från 2026-11-30 och görs inte om; rätta ...`)."""
+    dated = {doc.id: blocked_finding(doc, unknown_phase, earlier[doc.name])
+             for doc in planned if doc.blocked and doc.name in earlier}
+    if not dated:
+        return findings
+    return [dated.get(f.blocks[0], f) if f.code == DOCUMENT_BLOCKED.code and f.blocks else f
+            for f in findings]
 
 
 __all__ = ["TEMPLATES_DIR", "OutputFile", "PlannedDocument", "Produced", "Templates",
-           "load_templates", "plan", "produce", "template_file_name", "template_problems"]
+           "load_templates", "plan", "produce", "template_file_name", "template_problems",
+           "with_kept_dates"]

@@ -124,6 +124,8 @@ def own_items_without_phase(project: Project, settings: Settings = DEFAULTS
 
 
 def missing_decision_rows(project: Project) -> Iterator[Finding]:
+    if any(project.is_unread(BESLUT, "beslutspunkt", row.row) for row in project.beslut):
+        return  # a Beslutspunkt that could not be read is reported as such
     for phase in PHASES:
         if project.decision(phase.decision_point) is None:
             yield DECISION_ROW_MISSING(decision_point=phase.decision_point, sheet=BESLUT.name,
@@ -138,11 +140,18 @@ def decision_cell(project: Project, decision_point: str, key: str = "beslut") ->
 def earlier_decisions_approved(project: Project) -> Iterator[Finding]:
     current = project.phase_number
     for phase in PHASES[: max(current - 1, 0)]:
-        if not project.approved(phase.decision_point):
+        if not project.approved(phase.decision_point) and not unread_decision(project, phase):
             yield DECISION_MISSING(phase=project.info.aktuell_fas,
                                    decision_point=phase.decision_point,
                                    decides=phase.decides.lower(), sheet=BESLUT.name,
                                    cell=decision_cell(project, phase.decision_point))
+
+
+def unread_decision(project: Project, phase: Phase, key: str = "beslut") -> bool:
+    """The decision point's cell (Beslut, or its Datum) holds a value that could not be
+    read: that finding says what is wrong, no other repeats it."""
+    row = project.decision(phase.decision_point)
+    return row is not None and project.is_unread(BESLUT, key, row.row)
 
 
 def approved_decision_complete(project: Project, phase: Phase, settings: Settings = DEFAULTS
@@ -151,7 +160,7 @@ def approved_decision_complete(project: Project, phase: Phase, settings: Setting
     decision = project.decision(bp)
     if decision is None or decision.beslut != APPROVED:
         return
-    if decision.datum is None:
+    if decision.datum is None and not unread_decision(project, phase, "datum"):
         yield DECISION_DATE_MISSING(decision_point=bp, sheet=BESLUT.name,
                                     cell=decision_cell(project, bp, "datum"))
     for row in items_of_phase(project, phase, settings):
@@ -164,7 +173,7 @@ def item_blocks_decision(project: Project, row: Any, bp: str, settings: Settings
         yield NOT_APPLICABLE_WITHOUT_COMMENT(
             id=row.id, decision_point=bp, sheet=CHECKLISTOR.name,
             cell=project.cell(CHECKLISTOR, "kommentar", row.row), value=row.id)
-    elif row.svar != YES and row.svar != NOT_APPLICABLE:
+    elif row.svar != YES and row.svar != NOT_APPLICABLE and not unread_answer(project, row):
         answer = f"besvarad {row.svar}" if row.svar else "obesvarad"
         yield CHECKLIST_BLOCKS_DECISION(
             decision_point=bp, id=row.id, text=item_text(row, settings), answer=answer,
@@ -172,12 +181,17 @@ def item_blocks_decision(project: Project, row: Any, bp: str, settings: Settings
             value=row.id)
 
 
+def unread_answer(project: Project, row: Any) -> bool:
+    """The item's Svar holds a value that could not be read (reported as such)."""
+    return project.is_unread(CHECKLISTOR, "svar", row.row)
+
+
 def current_phase_todo(project: Project, settings: Settings = DEFAULTS) -> Iterator[Finding]:
     phase = next((p for p in PHASES if p.number == project.phase_number), None)
     if phase is None or project.approved(phase.decision_point):
         return
     for row in items_of_phase(project, phase, settings):
-        if is_done(row):
+        if is_done(row) or unread_answer(project, row):
             continue
         todo = "saknar kommentar" if row.svar == NOT_APPLICABLE else (
             f"är besvarad {row.svar}" if row.svar else "är obesvarad")

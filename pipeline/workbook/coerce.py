@@ -2,11 +2,22 @@
 
 Each function returns the value, or raises `ValueProblem` with a Swedish explanation
 that the parser turns into a finding with the cell's address. `converter` gives each
-field its function once per process, so that a cell costs one call.
+field its function once per process, so that a cell costs one call; its problems end with
+what the field takes (`skriv ett heltal 1–5`) and, for a choice, the nearest allowed one.
+
+Text that could mean two things is read one way and reported (the parser's warnings):
+- a number with a single `.` or `,` followed by exactly three digits (`12.000`, `12,000`)
+  is read with that mark as a thousands separator, 12 000: kronor, hours and years are
+  not written with three decimals, and `12.000 kr` for twelve thousand is common Swedish
+  use (`ambiguous_number` gives both readings);
+- a date as text is read day first (`1/2/2011` is 1 February), as Swedish dates are
+  written (`text_date` gives the date, and the swapped one when day and month could be
+  swapped).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -31,6 +42,10 @@ MONTHS = {
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 DMY_DATE = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 WORD_DATE = re.compile(r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})")
+THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?P<mark>[.,])\d{3}(?:(?P=mark)\d{3})*")
+"""`12.000`, `1,234,567`: one kind of mark, each followed by exactly three digits."""
+AMBIGUOUS = re.compile(r"-?[1-9]\d{0,2}[.,]\d{3}")
+"""`12.000`, `12,000`: a thousands separator or a decimal mark (read as the first)."""
 UNITS = re.compile(r"\s*(kr|kronor|sek|:-|tim|timmar|h|st|%|procent)\.?$", re.IGNORECASE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
@@ -92,17 +107,25 @@ def to_date(raw: Any) -> date:
         if 1 <= raw < 2958466:
             return EXCEL_EPOCH + timedelta(days=int(raw))
         raise ValueProblem("är inte ett datum")
+    return text_date(raw)[0]
+
+
+def text_date(raw: Any) -> tuple[date, date | None]:
+    """A date written as text, day first, and the date it would be with day and month
+    swapped when that is a date too (`1/2/2011`), else None; raises ValueProblem."""
     text = (clean_text(raw, keep_lines=False) or "").lower()
     try:
         if m := ISO_DATE.fullmatch(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
+            return date(int(m[1]), int(m[2]), int(m[3])), None
         if m := DMY_DATE.fullmatch(text):
-            return date(int(m[3]), int(m[2]), int(m[1]))
+            day, month, year = int(m[1]), int(m[2]), int(m[3])
+            swapped = date(year, day, month) if day != month and day <= 12 else None
+            return date(year, month, day), swapped
         if (m := WORD_DATE.fullmatch(text)) and m[2] in MONTHS:
-            return date(int(m[3]), MONTHS[m[2]], int(m[1]))
+            return date(int(m[3]), MONTHS[m[2]], int(m[1])), None
     except ValueError as exc:
         raise ValueProblem("är inget giltigt datum") from exc
-    raise ValueProblem("kan inte läsas som ett datum (skriv t.ex. 2011-01-15)")
+    raise ValueProblem("kan inte läsas som ett datum")
 
 
 def to_decimal(raw: Any) -> Decimal:
@@ -114,9 +137,10 @@ def to_decimal(raw: Any) -> Decimal:
         return Decimal(raw)
     if isinstance(raw, float):
         return Decimal(repr(raw))
-    text = clean_text(raw, keep_lines=False) or ""
-    text = UNITS.sub("", text).replace(" ", "").replace("\u2212", "-")
-    if "," in text and "." in text:
+    text = number_text(raw)
+    if (m := THOUSANDS.fullmatch(text)) is not None:
+        text = text.replace(m["mark"], "")
+    elif "," in text and "." in text:
         # Both separators: the last one is the decimal mark.
         thousands = "." if text.rfind(",") > text.rfind(".") else ","
         text = text.replace(thousands, "")
@@ -126,10 +150,25 @@ def to_decimal(raw: Any) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise ValueProblem("kan inte läsas som ett tal (skriv t.ex. 1 234,50)") from exc
+        raise ValueProblem("kan inte läsas som ett tal") from exc
     if not value.is_finite():
         raise ValueProblem("kan inte läsas som ett tal")
     return value
+
+
+def number_text(raw: Any) -> str:
+    """A number's text without its unit, spaces and odd minus signs."""
+    text = clean_text(raw, keep_lines=False) or ""
+    return UNITS.sub("", text).replace(" ", "").replace("\u2212", "-")
+
+
+def ambiguous_number(raw: str) -> tuple[Decimal, Decimal] | None:
+    """(the reading, the other reading) of a number like `12.000` or `12,000`, whose one
+    mark may separate thousands or decimals; None for any other text."""
+    text = number_text(raw)
+    if AMBIGUOUS.fullmatch(text) is None:
+        return None
+    return Decimal(text.replace(",", "").replace(".", "")), Decimal(text.replace(",", "."))
 
 
 def to_integer(raw: Any) -> int:
@@ -137,7 +176,7 @@ def to_integer(raw: Any) -> int:
         return int(raw)  # what int(Decimal(repr(raw))) gives: here repr is exact
     value = to_decimal(raw)
     if value != value.to_integral_value():
-        raise ValueProblem("ska vara ett heltal")
+        raise ValueProblem("är inte ett heltal")
     return int(value)
 
 
@@ -161,14 +200,20 @@ def choice_lookup(choices: tuple[str, ...]) -> dict[str, str]:
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+NUMBER_KINDS = frozenset((Kind.AMOUNT, Kind.NUMBER, Kind.PERCENT, Kind.INTEGER))
+YEARS = (1990, 2100)
+"""The bounds of a year field (contract.YEAR): its examples name a year."""
+
+
 @cache
 def converter(field: Field) -> Callable[[Any], Any]:
-    """The function turning a non-empty cell into the field's type; raises ValueProblem."""
+    """The function turning a non-empty cell into the field's type; raises ValueProblem
+    saying what is wrong and what the field takes."""
     kind = field.kind
     if kind is Kind.DATE:
-        return to_date
-    if kind in (Kind.AMOUNT, Kind.NUMBER, Kind.PERCENT, Kind.INTEGER):
-        read: Callable[[Any], Decimal | int] = to_integer if kind is Kind.INTEGER else to_decimal
+        return expecting(to_date, field)
+    if kind in NUMBER_KINDS:
+        read = expecting(to_integer if kind is Kind.INTEGER else to_decimal, field)
         within = range_check(field)
         if within is None:
             return read
@@ -184,17 +229,68 @@ def converter(field: Field) -> Callable[[Any], Any]:
         def choice(raw: Any) -> str:
             found = lookup.get(normalise_label(raw))
             if found is None:
-                raise ValueProblem("är inget av de tillåtna värdena: " + choices)
+                raise ValueProblem(f"är inget av de tillåtna värdena ({choices})"
+                                   + did_you_mean(raw, field.choices))
             return found
         return choice
     if kind is Kind.EMAIL:
         def email(raw: Any) -> str | None:
             text = clean_text(raw, keep_lines=False)
             if text and not EMAIL.fullmatch(text):
-                raise ValueProblem("är ingen giltig e-postadress")
+                raise ValueProblem(f"är ingen giltig e-postadress; skriv {expected(field)}")
             return text
         return email
     return partial(clean_text, keep_lines=kind is Kind.LONGTEXT)
+
+
+def expecting(read: Callable[[Any], Any], field: Field) -> Callable[[Any], Any]:
+    """read, its problems followed by what the field takes."""
+    hint = f"; skriv {expected(field)}"
+
+    def value(raw: Any) -> Any:
+        try:
+            return read(raw)
+        except ValueProblem as problem:
+            raise ValueProblem(f"{problem}{hint}") from problem
+    return value
+
+
+def expected(field: Field) -> str:
+    """What a field takes, with an example of its type: `ett heltal 1–5`, `ett årtal, t.ex.
+    2024`, `ett belopp i kronor, t.ex. 12 500`."""
+    bounds = span(field)
+    if field.kind is Kind.DATE:
+        return "ett datum, t.ex. 2024-03-15"
+    if field.kind is Kind.EMAIL:
+        return "en e-postadress, t.ex. anna.berg@kommun.se"
+    if field.kind is Kind.AMOUNT:
+        return f"ett belopp i kronor{bounds}, t.ex. 12 500"
+    if field.kind is Kind.PERCENT:
+        return f"en procentsats{bounds}, t.ex. 10"
+    if field.kind is Kind.NUMBER:
+        return f"ett tal{bounds}, t.ex. 37,5"
+    if (field.minimum, field.maximum) == YEARS:
+        return "ett årtal, t.ex. 2024"
+    if field.minimum is not None and field.maximum is not None:
+        return f"ett heltal {fmt(field.minimum)}–{fmt(field.maximum)}"
+    return f"ett heltal{bounds}, t.ex. 3"
+
+
+def span(field: Field) -> str:
+    """` 0–100`, `, minst 0`, `, högst 5` or nothing: a field's bounds after its noun."""
+    low, high = field.minimum, field.maximum
+    if low is not None and high is not None:
+        return f" {fmt(low)}–{fmt(high)}"
+    if low is not None:
+        return f", minst {fmt(low)}"
+    return f", högst {fmt(high)}" if high is not None else ""
+
+
+def did_you_mean(raw: Any, choices: tuple[str, ...]) -> str:
+    """`. Menade du Godkänt?` for the allowed choice nearest the value, if one is close."""
+    lookup = choice_lookup(choices)
+    close = difflib.get_close_matches(normalise_label(raw), list(lookup), n=1, cutoff=0.6)
+    return f". Menade du {lookup[close[0]]}?" if close else ""
 
 
 def range_check(field: Field) -> Callable[[Decimal | int], None] | None:
@@ -204,18 +300,34 @@ def range_check(field: Field) -> Callable[[Decimal | int], None] | None:
         return None
     low_value = Decimal(str(low)) if low is not None else None
     high_value = Decimal(str(high)) if high is not None else None
-    bounds = f"mellan {fmt(low)} och {fmt(high)}" if low is not None and high is not None \
-        else (f"minst {fmt(low)}" if low is not None else f"högst {fmt(high)}")
+    problem = f"ska vara {expected(field)}"
+    if (low, high) == YEARS:
+        problem = f"ska vara ett årtal {fmt(low)}–{fmt(high)}"
 
     def within(value: Decimal | int) -> None:
         if (low_value is not None and value < low_value) or (
                 high_value is not None and value > high_value):
-            raise ValueProblem(f"ska vara {bounds}")
+            raise ValueProblem(problem)
     return within
 
 
 def fmt(number: float | None) -> str:
     return f"{number:g}" if number is not None else ""
+
+
+def as_typed(raw: Any) -> str:
+    """A cell's value as its user sees it in the cell: 7 (not 7.0), 2,5, 2011-01-15, SANT."""
+    if isinstance(raw, bool):
+        return "SANT" if raw else "FALSKT"
+    if isinstance(raw, float):
+        if raw.is_integer() and -EXACT_INTEGERS < raw < EXACT_INTEGERS:
+            return str(int(raw))
+        return repr(raw).replace(".", ",")
+    if isinstance(raw, datetime):
+        return raw.isoformat(sep=" ", timespec="minutes").removesuffix(" 00:00")
+    if isinstance(raw, date):
+        return raw.isoformat()
+    return str(raw).strip()
 
 
 def is_blank(raw: Any) -> bool:

@@ -79,6 +79,9 @@ class SheetCells:
 @dataclass
 class RawWorkbook:
     sheets: dict[str, SheetCells]
+    names: list[str] = field(default_factory=list)
+    """Every sheet's name, in the workbook's order (read or not): a renamed sheet is
+    recognised among them."""
 
 
 @cache
@@ -114,14 +117,14 @@ def read_workbook(data: bytes, names: Collection[str] = CHECKED_SHEETS) -> RawWo
 
     Raises WorkbookUnreadable (WorkbookTooLarge when it would unpack to too much)."""
     parts = unzip(data)
-    sheets = read_with_calamine(data, names)
+    sheets, every_name = read_with_calamine(data, names)
     try:
         uncached = find_uncached_formulas(parts, sheets.keys())
     except (KeyError, ElementTree.ParseError, DefusedXmlException) as exc:
         raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
     for name, cells in uncached.items():
         sheets[name].uncached_formulas = cells
-    return RawWorkbook(sheets)
+    return RawWorkbook(sheets, every_name)
 
 
 def unzip(data: bytes) -> dict[str, bytes]:
@@ -198,11 +201,14 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, at_most: int) -
 
 
 def read_with_calamine(data: bytes, names: Collection[str] = CHECKED_SHEETS
-                       ) -> dict[str, SheetCells]:
-    """The named sheets' values and merged ranges, as calamine reads them."""
+                       ) -> tuple[dict[str, SheetCells], list[str]]:
+    """The named sheets' values and merged ranges, as calamine reads them, and the names
+    of all sheets."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return {name: read_sheet(book, name) for name in book.sheet_names if name in names}
+        every_name = list(book.sheet_names)
+        return ({name: read_sheet(book, name) for name in every_name if name in names},
+                every_name)
     except Exception as exc:  # CalamineError, and for some broken XML others of calamine's
         raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
 
