@@ -13,6 +13,7 @@ import base64
 import os
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -31,6 +32,7 @@ from tests.conftest import ROOT, require_tool
 from tests.test_portfolio import HOSTILE_NAME
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LATE_DAY = date(2012, 3, 20)
 WCAG_21_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                   "--disable-quic", "--disable-background-networking",
@@ -65,7 +67,8 @@ def varied_fills() -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def built_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """OUTPUT of a build of several varied projects and a workbook that cannot be read."""
+    """OUTPUT of a build of several varied projects and a workbook that cannot be read, on
+    a day when reports, activities and contracts are late (Att göra lists them)."""
     folder = tmp_path_factory.mktemp("pages")
     workbooks = folder / "input"
     workbooks.mkdir()
@@ -74,7 +77,7 @@ def built_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        fill).save(workbooks / name)
     (workbooks / "trasig.xlsx").write_bytes(b"not a workbook")
     output = folder / "OUTPUT med mellanslag"
-    build(BuildOptions(workbooks, output, jobs=1))
+    build(BuildOptions(workbooks, output, jobs=1, today=LATE_DAY))
     return output
 
 
