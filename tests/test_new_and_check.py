@@ -18,12 +18,13 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from bench.generate import add_formatted_rows
 from pipeline import contract
 from pipeline.check import check_file
 from pipeline.cli import main
 from pipeline.model import CHECKLIST_ITEMS
 from pipeline.workbook.reader import read_workbook
-from pipeline.workbook.writer import LAST_ROW, style_name
+from pipeline.workbook.writer import LAST_ROW
 from tests.fills import QUIET_DAY
 
 ORANGE, YELLOW, GREY = "00F8CBAD", "00FFF2CC", "00E7E6E6"
@@ -220,13 +221,7 @@ def with_formatted_empty_rows(path: Path) -> Path:
     values), each table's first 200 rows are empty cells with the input style, about
     15,000 of them."""
     book = openpyxl.load_workbook(path)
-    for sheet in contract.SHEETS:
-        if sheet.table:
-            for row in book[sheet.name].iter_rows(min_row=2, max_row=OLD_FORMATTED_ROWS + 1,
-                                                  max_col=len(sheet.fields)):
-                for cell, field in zip(row, sheet.fields, strict=True):
-                    if cell.value is None:
-                        cell.style = style_name(field.kind)
+    add_formatted_rows(book, OLD_FORMATTED_ROWS)
     book.save(path)
     return path
 
