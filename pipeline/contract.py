@@ -67,7 +67,6 @@ class Sheet:
         return self.keys[key]
 
 
-FORVALTNINGAR = DEFAULT_DEPARTMENTS
 """Förvaltning's choices by default; the organisation's `departments` replace them
 (`sheets_for`)."""
 RAPPORTERINGSINTERVALL = ("Månadsvis", "Varannan månad", "Kvartalsvis")
@@ -94,7 +93,7 @@ PROJEKT = Sheet("Projekt", table=False, help="Basfakta om projektet.", fields=(
     Field("Projekt-ID", "projekt_id", need=Need.ALWAYS,
           help="Unikt för projektet, t.ex. KS-2011-01."),
     Field("Projektnamn", "projektnamn", need=Need.ALWAYS),
-    Field("Förvaltning", "forvaltning", K.CHOICE, Need.ALWAYS, FORVALTNINGAR),
+    Field("Förvaltning", "forvaltning", K.CHOICE, Need.ALWAYS, DEFAULT_DEPARTMENTS),
     Field("Verksamhet", "verksamhet"),
     Field("Beställare", "bestallare", need=Need.ALWAYS),
     Field("Projektledare", "projektledare", need=Need.ALWAYS),
@@ -270,7 +269,7 @@ INSTRUCTIONS_SHEET = "Instruktioner"
 def sheets_for(departments: tuple[str, ...]) -> tuple[Sheet, ...]:
     """The contract's sheets with Projekt!Förvaltning choosing among the organisation's
     departments (CONFIG.md); the contract's own SHEETS for the default ones."""
-    if departments == FORVALTNINGAR:
+    if departments == DEFAULT_DEPARTMENTS:
         return SHEETS
     fields = tuple(replace(f, choices=departments) if f.key == "forvaltning" else f
                    for f in PROJEKT.fields)

@@ -17,7 +17,6 @@ from pipeline.settings import DEFAULT_HOURLY_RATE
 
 ZERO = Decimal(0)
 
-MEDFINANSIERING_ARBETSTID = "Medfinansiering arbetstid"
 REJECTED = "Avslagen"
 
 

@@ -102,7 +102,6 @@ CHECKLIST_ITEMS: tuple[ChecklistItem, ...] = (
     ),
 )
 
-CHECKLIST_NAMES: tuple[str, ...] = tuple(dict.fromkeys(i.checklist for i in CHECKLIST_ITEMS))
 
 
 def phase_by_name(name: str) -> Phase | None:

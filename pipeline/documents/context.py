@@ -20,11 +20,9 @@ from pipeline.documents.plan import PlannedDocument
 from pipeline.formatting import day, kr, number, percent
 from pipeline.model import APPROVED, DocKind, phase_of_decision
 from pipeline.project import Project, risk_value
-from pipeline.settings import DEFAULT_NAME, DEFAULTS, Settings
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import is_done, item_text, items_of_phase
 
-MUNICIPALITY = DEFAULT_NAME
-"""The default organisation's name; a build's is `Settings.name` (pipeline.settings)."""
 LANGUAGE = "sv-SE"
 
 LIGHT_COLOURS = {"Grön": "C6EFCE", "Gul": "FFEB9C", "Röd": "FFC7CE"}

@@ -149,14 +149,19 @@ def kind_text(field: Field) -> str:
         return "välj i listan: " + ", ".join(field.choices)
     if is_year(field):
         return f"årtal mellan {field.minimum:g} och {field.maximum:g}"
+    return KIND_TEXTS[field.kind] + bounds_text(field)
+
+
+def bounds_text(field: Field) -> str:
+    """The field's bounds after its type's words: " mellan 1 och 5", ", minst 0", or ""."""
     low, high = field.minimum, field.maximum
     if low is not None and high is not None:
-        return f"{KIND_TEXTS[field.kind]} mellan {low:g} och {high:g}"
+        return f" mellan {low:g} och {high:g}"
     if low is not None:
-        return f"{KIND_TEXTS[field.kind]}, minst {low:g}"
+        return f", minst {low:g}"
     if high is not None:
-        return f"{KIND_TEXTS[field.kind]}, högst {high:g}"
-    return KIND_TEXTS[field.kind]
+        return f", högst {high:g}"
+    return ""
 
 
 def is_year(field: Field) -> bool:
@@ -548,14 +553,7 @@ def what_to_type(field: Field) -> str:
         return f"ett årtal mellan {field.minimum:g} och {field.maximum:g}"
     what = {Kind.INTEGER: "ett heltal", Kind.AMOUNT: "ett belopp i kronor, bara siffror",
             Kind.NUMBER: "ett tal, bara siffror", Kind.PERCENT: "ett tal i procent"}[field.kind]
-    low, high = field.minimum, field.maximum
-    if low is not None and high is not None:
-        return f"{what} mellan {low:g} och {high:g}"
-    if low is not None:
-        return f"{what}, minst {low:g}"
-    if high is not None:
-        return f"{what}, högst {high:g}"
-    return what
+    return what + bounds_text(field)
 
 
 def add_rule(ws: Worksheet, validation: DataValidation, field: Field, cells: str) -> None:
