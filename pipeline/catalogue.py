@@ -92,6 +92,11 @@ FORMULA_WITHOUT_VALUE = FindingType(
     "inte räknar).",
     "Skriv in värdet, eller öppna och spara filen i Excel eller LibreOffice.",
     about="A formula cell has no cached result; formula results are never computed here.")
+ERROR_VALUE = FindingType(
+    "error-value", ERROR, "'{label}' visar felvärdet {value} i stället för ett värde.",
+    "Rätta formeln eller skriv in värdet.",
+    about="A cell shows an error value (#REF!, #DIV/0!, #N/A ...), typed or a formula's "
+          "result; it is read as no value.")
 MISSING_VALUE = FindingType(
     "missing-value", ERROR, "'{label}' saknas.", "Fyll i cellen.",
     about="A required cell is empty.")

@@ -1,6 +1,9 @@
-"""One exception hierarchy; each class says when it is raised."""
+"""One exception hierarchy; each class says when it is raised. And the Swedish words for
+what the operating system says when a file cannot be read or written (`os_reason`)."""
 
 from __future__ import annotations
+
+import errno
 
 
 class ProjektmodellError(Exception):
@@ -35,3 +38,19 @@ class SettingsError(UsageError):
         self.path = path
         self.key = key
         self.line = line
+
+
+OS_REASONS = {
+    errno.EACCES: "behörighet saknas", errno.EPERM: "behörighet saknas",
+    errno.ENOENT: "den finns inte", errno.EISDIR: "det är en mapp, inte en fil",
+    errno.ENOTDIR: "en del av sökvägen är ingen mapp", errno.ENOSPC: "disken är full",
+    errno.EROFS: "den ligger på en skrivskyddad disk", errno.ENAMETOOLONG: "namnet är för långt",
+    errno.ELOOP: "länken pekar på sig själv", errno.EBUSY: "den används av ett annat program",
+}
+"""The Swedish words for what the operating system says most often (its own words are
+English, or the machine's language)."""
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in Swedish where the error is a common one."""
+    return OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)

@@ -24,6 +24,14 @@ def is_lock_file(path: Path) -> bool:
     return path.name.startswith(LOCK_PREFIX) or path.name.startswith(".~lock.")
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+"""What a workbook in INPUT is named, in any case: an .xlsm is read like an .xlsx (its
+macros never run), an .xls is named as the old format it is, never passed over."""
+
+
 def discover(folder: Path) -> list[Path]:
-    """The workbooks of a folder, lock files skipped, in a stable order."""
-    return sorted(p for p in folder.glob("*.xlsx") if p.is_file() and not is_lock_file(p))
+    """The workbooks of a folder, lock files skipped, in a stable order. Whatever is named
+    like a workbook is one, even if it cannot be opened (a link to a file that is gone, a
+    folder): the run then says why it was not read."""
+    return sorted(p for p in folder.iterdir()
+                  if p.suffix.lower() in WORKBOOK_SUFFIXES and not is_lock_file(p))

@@ -30,7 +30,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import SettingsError
+from pipeline.errors import SettingsError, os_reason
 from pipeline.model import CHECKLIST_ITEMS, PHASE_NAMES, PHASES, ChecklistItem, Phase
 
 SETTINGS_FILE = "projektmodell.toml"
@@ -52,6 +52,12 @@ MAX_DROPDOWN_LENGTH = 255
 the Förvaltning dropdown of `new` holds the departments so."""
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 """A logo's leading bytes -> its media type (PNG and JPEG, as CONFIG.md allows)."""
+LARGEST_LOGO = 5 * 2**20
+"""Bytes a logo may have: it is in every document's header (a logo is some ten kB)."""
+LONGEST_NAME = 200
+"""Characters the organisation's name may have: a document's author property holds 255."""
+HIGHEST_HOURLY_RATE = 100_000
+"""kr per hour default_hourly_rate may be: more is a typing error, and figures multiply it."""
 MODEL_IDS = frozenset(item.id for item in CHECKLIST_ITEMS)
 
 
@@ -152,7 +158,7 @@ def read_settings(path: Path) -> Settings:
     except IsADirectoryError as exc:
         raise SettingsError(f"Inställningsfilen {path} är en mapp, inte en fil.", path) from exc
     except OSError as exc:
-        raise SettingsError(f"Inställningsfilen {path} kan inte läsas: {exc.strerror}.",
+        raise SettingsError(f"Inställningsfilen {path} kan inte läsas: {os_reason(exc)}.",
                             path) from exc
     except UnicodeDecodeError as exc:
         raise SettingsError(f"Inställningsfilen {path} är inte sparad som UTF-8.", path) from exc
@@ -200,6 +206,9 @@ class Reader:
         for table, key in ((organisation, ("organisation",)), (economy, ("economy",))):
             self.known_keys(table, key)
         name = self.text_value(organisation, ("organisation", "name"), DEFAULT_NAME)
+        if len(name) > LONGEST_NAME:
+            raise self.error(("organisation", "name"), f"får vara högst {LONGEST_NAME} tecken "
+                                                       f"(den har {len(name)})")
         logo, logo_bytes = self.logo(organisation)
         return Settings(
             name=name, departments=self.departments(organisation),
@@ -219,7 +228,10 @@ class Reader:
 
     def version(self, data: Mapping[str, Any]) -> None:
         version = data.get("config_version", CONFIG_VERSION)
-        if isinstance(version, bool) or version != CONFIG_VERSION:
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise self.error(("config_version",), f"ska vara talet {CONFIG_VERSION} utan "
+                                                  f"citattecken, inte {shown(version)}")
+        if version != CONFIG_VERSION:
             raise self.error(("config_version",), f"version {version!r} stöds inte; den här "
                              f"versionen av programmet läser version {CONFIG_VERSION}")
 
@@ -265,8 +277,9 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(key, f"ska vara ett tal (kronor per timme), inte {shown(value)}")
         rate = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
-        if not rate.is_finite() or rate < 0:
-            raise self.error(key, "ska vara ett tal som är 0 eller större")
+        if not rate.is_finite() or rate < 0 or rate > HIGHEST_HOURLY_RATE:
+            raise self.error(key, f"ska vara ett tal från 0 till {HIGHEST_HOURLY_RATE:,}"
+                                  .replace(",", "\u00a0"))
         return rate
 
     def logo(self, organisation: Mapping[str, Any]) -> tuple[Path | None, bytes]:
@@ -280,8 +293,10 @@ class Reader:
         except FileNotFoundError as exc:
             raise self.error(key, f"logotypen {path} finns inte") from exc
         except OSError as exc:
-            raise self.error(key, f"logotypen {path} kan inte läsas"
-                                  f"{': ' + exc.strerror if exc.strerror else ''}") from exc
+            raise self.error(key, f"logotypen {path} kan inte läsas: {os_reason(exc)}") from exc
+        if len(data) > LARGEST_LOGO:
+            raise self.error(key, f"logotypen {path} är {len(data) / 2**20:.0f} MB; den får vara "
+                                  f"högst {LARGEST_LOGO // 2**20} MB (spara den mindre)")
         if image_type(data) is None:
             raise self.error(key, f"logotypen {path} är ingen PNG- eller JPEG-bild")
         return path, data

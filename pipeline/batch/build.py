@@ -31,7 +31,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.batch.atomic import remove_leftover_temps, write_atomic
-from pipeline.batch.lock import BuildLock
+from pipeline.batch.lock import BuildLock, output_unwritable
 from pipeline.batch.names import name_key
 from pipeline.batch.state import (
     ARCHIVE_PDF_QUEUE,
@@ -216,12 +216,16 @@ def fingerprint(templates_hash: str, settings: Settings | None = None) -> str:
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
-    """Build OUTPUT from INPUT; raises UsageError (SettingsError for a broken settings file)
-    or OutputLocked before writing anything (but the state folder and the lock)."""
+    """Build OUTPUT from INPUT; raises UsageError (SettingsError for a broken settings file,
+    and when OUTPUT cannot be written) or OutputLocked before writing anything (but the
+    state folder and the lock)."""
     templates, organisation = validate_options(options)
     state = State(options.output)
-    options.output.mkdir(parents=True, exist_ok=True)
-    state.prepare()
+    try:
+        options.output.mkdir(parents=True, exist_ok=True)
+        state.prepare()
+    except OSError as exc:
+        raise output_unwritable(options.output, exc) from exc
     with BuildLock(state.folder):
         remove_leftover_temps(options.output)
         templates_hash = folder_hash(templates)

@@ -13,7 +13,7 @@ import socket
 import time
 from pathlib import Path
 
-from pipeline.errors import OutputLocked
+from pipeline.errors import OutputLocked, UsageError, os_reason
 
 LOCK_FILE = "lock"
 UNREADABLE_GRACE = 30.0
@@ -77,6 +77,12 @@ def locked_message(path: Path, holder: dict[str, object] | None) -> str:
             f"Vänta tills den är klar. Om ingen körning pågår, ta bort låsfilen {path}.")
 
 
+def output_unwritable(output: Path, exc: OSError) -> UsageError:
+    """The build's error when the output folder cannot be written: nothing is built."""
+    return UsageError(f"Utdatamappen {output} kan inte skrivas: {os_reason(exc)}. "
+                      "Inget byggdes.")
+
+
 class BuildLock:
     """Context manager holding OUTPUT/.projektmodell/lock for the duration of a build."""
 
@@ -85,10 +91,15 @@ class BuildLock:
         self.took_over: dict[str, object] | None = None
 
     def __enter__(self) -> BuildLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Takes the lock; raises OutputLocked when another build holds it, UsageError when
+        the output folder cannot be written."""
         for _attempt in range(3):
-            if self._try_create():
-                return self
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if self._try_create():
+                    return self
+            except OSError as exc:
+                raise output_unwritable(self.path.parent.parent, exc) from exc
             holder = read_holder(self.path)
             if not is_stale(self.path, holder):
                 raise OutputLocked(locked_message(self.path, holder))

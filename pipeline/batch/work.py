@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from pipeline.batch.atomic import make_durable, write_atomic
 from pipeline.batch.names import name_key, project_folder_name, safe_file_name, unique_names
 from pipeline.batch.state import STATE_FOLDER, Record, State, sha256
+from pipeline.errors import WorkbookUnreadable, os_reason
 from pipeline.paths import (
     CALCULATION_FILE,
     ECONOMY_FILE,
@@ -98,8 +99,16 @@ def folder_for(identity: Identity, workbook: str) -> str:
     return f"_{folder}" if name_key(folder) in TOP_LEVEL_NAMES else folder
 
 
+def unwritable(folder: str, exc: OSError) -> str:
+    """Why the project's files could not be written, in Swedish, naming its folder."""
+    return f"Filerna i {folder} kunde inte skrivas: {os_reason(exc)}."
+
+
 def reason(exc: BaseException) -> str:
-    """A one-line reason for a person, the place in the code for the developer."""
+    """A one-line reason for a person, the place in the code for the developer; a file
+    that cannot be written is only the reason, in Swedish."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os_reason(exc)
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" (i {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
     return f"{type(exc).__name__}: {exc}{where}"
@@ -131,12 +140,14 @@ def settings_for(path: Path | None, fingerprint: str) -> Settings | None:
 
 def build_project(job: Job) -> Outcome:
     """Check one workbook and, unless it clashes, write its files and record."""
+    from pipeline.workbook.reader import read_path
+
     state = State(job.output)
     previous = state.load(job.workbook.name)
     try:
-        data = job.workbook.read_bytes()
-    except OSError as exc:
-        return failed(state, job, previous, f"Arbetsboken kan inte läsas: {exc.strerror}.")
+        data = read_path(job.workbook)
+    except WorkbookUnreadable as exc:
+        return failed(state, job, previous, f"Arbetsboken kan inte läsas: {exc}.")
     try:
         return check_and_build(state, job, previous, data)
     except Exception as exc:  # one bad workbook never stops the batch
@@ -201,7 +212,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     try:
         (job.output / folder).mkdir(exist_ok=True)
     except OSError as exc:
-        return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
+        return failed(state, job, previous, unwritable(folder, exc), content,
                       checked)
     archived = archive(state, job, folder, produced, checked, content)  # before the page,
     problems += archived.problems  # which lists the archive as it is when it is written
@@ -215,7 +226,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     try:
         written, rewritten = write_files(job.output / folder, folder, outputs)
     except OSError as exc:
-        return failed(state, job, previous, f"Filerna kunde inte skrivas: {exc}", content,
+        return failed(state, job, previous, unwritable(folder, exc), content,
                       checked)
     files = written + kept + pdfs_kept(previous, [*kept, *set(written) - rewritten])
     valid = validity(checked.project, job.today, checked.settings)

@@ -128,9 +128,19 @@ def document_properties(context: Context) -> dict[str, str]:
         subject += f", Diarienummer {projekt['diarienummer']}"
     keywords = (dokument["titel"], projekt["projektnamn"], projekt["projekt_id"],
                 projekt["diarienummer"], projekt["forvaltning"], dokument["beslutspunkt"])
-    return {"title": f"{dokument['namn']}: {projekt['projektnamn']}", "subject": subject,
-            "author": context["kommun"], "keywords": "; ".join(k for k in keywords if k),
-            "language": LANGUAGE}
+    properties = {"title": f"{dokument['namn']}: {projekt['projektnamn']}",
+                  "subject": subject, "author": context["kommun"],
+                  "keywords": "; ".join(k for k in keywords if k), "language": LANGUAGE}
+    return {name: clipped(value) for name, value in properties.items()}
+
+
+PROPERTY_LENGTH = 255
+"""Characters a core property may hold (python-docx refuses more): a long project name
+is cut short in the title and keywords, never the reason a document is not made."""
+
+
+def clipped(text: str) -> str:
+    return text if len(text) <= PROPERTY_LENGTH else text[:PROPERTY_LENGTH - 1] + "…"
 
 
 def document(project: Project, doc: PlannedDocument) -> dict[str, Any]:

@@ -18,6 +18,7 @@ Text that could mean two things is read one way and reported (the parser's warni
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -56,6 +57,15 @@ A printable text (`str.isprintable` is False for every character of the class) w
 two spaces in a row has none of it: a check faster than the search."""
 EXACT_INTEGERS = 2.0**53
 """Below it every whole float's repr is its exact value (above, repr may round)."""
+YEARS = (1990, 2100)
+"""The bounds of a year field (contract.YEAR): its examples name a year. A date's year
+lies within them too: a project's dates, hours and deadlines are counted in these years,
+and a date in 1900 or 9999 is a typing error (or Excel's serial 0)."""
+LARGEST_NUMBER = Decimal(10) ** 12
+"""Every amount, number of hours and percentage a workbook gives is smaller than this
+(a million million): sums and products of them stay exact when documents and figures
+show them, and 1e308 is a typing error. (Whole-number fields are years and counts with
+bounds of their own, or Rapport nr, which nothing counts with.)"""
 
 
 def clean_text(raw: Any, keep_lines: bool) -> str | None:
@@ -95,6 +105,11 @@ def tidy_lines(text: str) -> bool:
 
 
 def to_date(raw: Any) -> date:
+    """A date within YEARS; raises ValueProblem."""
+    return within_years(any_date(raw))
+
+
+def any_date(raw: Any) -> date:
     if raw.__class__ is date:
         return raw
     if isinstance(raw, datetime):
@@ -108,6 +123,12 @@ def to_date(raw: Any) -> date:
             return EXCEL_EPOCH + timedelta(days=int(raw))
         raise ValueProblem("är inte ett datum")
     return text_date(raw)[0]
+
+
+def within_years(day: date) -> date:
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise ValueProblem(f"ligger inte mellan åren {YEARS[0]} och {YEARS[1]}")
+    return day
 
 
 def text_date(raw: Any) -> tuple[date, date | None]:
@@ -129,13 +150,15 @@ def text_date(raw: Any) -> tuple[date, date | None]:
 
 
 def to_decimal(raw: Any) -> Decimal:
-    if raw.__class__ is float:
+    if raw.__class__ is float and math.isfinite(raw):
         return Decimal(repr(raw))
     if isinstance(raw, bool):
         raise ValueProblem("är inte ett tal")
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise ValueProblem("kan inte läsas som ett tal")
         return Decimal(repr(raw))
     text = number_text(raw)
     if (m := THOUSANDS.fullmatch(text)) is not None:
@@ -154,6 +177,12 @@ def to_decimal(raw: Any) -> Decimal:
     if not value.is_finite():
         raise ValueProblem("kan inte läsas som ett tal")
     return value
+
+
+def within_magnitude(value: Decimal | int) -> None:
+    """Raises ValueProblem for a number too large to count with (LARGEST_NUMBER)."""
+    if value != value or not -LARGEST_NUMBER < value < LARGEST_NUMBER:  # NaN too
+        raise ValueProblem("är för stort")
 
 
 def number_text(raw: Any) -> str:
@@ -201,8 +230,6 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 NUMBER_KINDS = frozenset((Kind.AMOUNT, Kind.NUMBER, Kind.PERCENT, Kind.INTEGER))
-YEARS = (1990, 2100)
-"""The bounds of a year field (contract.YEAR): its examples name a year."""
 
 
 @cache
@@ -215,12 +242,14 @@ def converter(field: Field) -> Callable[[Any], Any]:
     if kind in NUMBER_KINDS:
         read = expecting(to_integer if kind is Kind.INTEGER else to_decimal, field)
         within = range_check(field)
-        if within is None:
-            return read
+        counted = None if kind is Kind.INTEGER else expecting(within_magnitude, field)
 
         def number(raw: Any) -> Decimal | int:
             value = read(raw)
-            within(value)
+            if counted is not None:
+                counted(value)
+            if within is not None:
+                within(value)
             return value
         return number
     if kind is Kind.CHOICE:

@@ -23,7 +23,7 @@ from pipeline.workbook.coerce import (
     text_date,
 )
 from pipeline.workbook.guess import probable
-from pipeline.workbook.reader import RawWorkbook, SheetCells, address, column_letter
+from pipeline.workbook.reader import CellError, RawWorkbook, SheetCells, address, column_letter
 
 HEADER_SEARCH_ROWS = 50
 
@@ -133,7 +133,8 @@ def parse_project(raw: RawWorkbook, source: str, settings: Settings = DEFAULTS
     return Project(source=source, cells=cells, unread=unread, **values), findings
 
 
-UNREAD_CODES = frozenset((catalogue.INVALID_VALUE.code, catalogue.FORMULA_WITHOUT_VALUE.code))
+UNREAD_CODES = frozenset((catalogue.INVALID_VALUE.code, catalogue.FORMULA_WITHOUT_VALUE.code,
+                          catalogue.ERROR_VALUE.code))
 """Findings about a cell whose value could not be read: the value is None in the project,
 and no rule reports it missing as well."""
 
@@ -269,6 +270,8 @@ def read_cell(
     raw = cells.value(row, column)
     if (row, column) in cells.uncached_formulas:
         return None, [uncached_formula(sheet, field, address(row, column), blocks)]
+    if raw.__class__ is CellError:
+        return None, [error_value(sheet, field, address(row, column), raw, blocks)]
     if is_blank(raw):
         if blocks:
             return None, [missing_value(sheet, field, address(row, column), blocks)]
@@ -287,6 +290,12 @@ def read_cell(
 def uncached_formula(sheet: Sheet, field: Field, cell: str, blocks: tuple[str, ...]) -> Finding:
     return catalogue.FORMULA_WITHOUT_VALUE(label=field.label, sheet=sheet.name, cell=cell,
                                            blocks=blocks)
+
+
+def error_value(sheet: Sheet, field: Field, cell: str, raw: CellError,
+                blocks: tuple[str, ...]) -> Finding:
+    return catalogue.ERROR_VALUE(label=field.label, sheet=sheet.name, cell=cell,
+                                 value=raw.text, blocks=blocks)
 
 
 def missing_value(sheet: Sheet, field: Field, cell: str, blocks: tuple[str, ...]) -> Finding:
@@ -363,6 +372,12 @@ def parse_table(
                 values[key] = None
                 findings.append(uncached_formula(sheet, field, address(row, index + 1),
                                                  blocks if required else ()))
+            elif raw.__class__ is CellError:
+                if blocks is None:
+                    blocks = blocked_by(sheet, row, produced)
+                values[key] = None
+                findings.append(error_value(sheet, field, address(row, index + 1), raw,
+                                            blocks if required else ()))
             elif raw is None or (isinstance(raw, str) and not raw.strip()):
                 values[key] = None
                 if required:

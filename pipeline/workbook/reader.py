@@ -4,12 +4,15 @@ zipfile reads every member once, checking its CRC, within bounds on what a workb
 unpack to (`MAX_MEMBERS`, `MAX_UNPACKED_BYTES`). python-calamine then reads the values of
 the sheets the contract names (it gives formula cells their cached value; its zip reader
 refuses a member that unpacks to more than the size the zip declares, and those sizes
-are within the bounds). It cannot say whether a cell holds a formula, so the sheets' XML
-is searched for formula cells without a cached value: those are reported, never trusted.
+are within the bounds). It cannot say whether a cell holds a formula, and it reads an
+error value (#REF!, #DIV/0!) as an empty string, so the sheets' XML is searched for
+formula cells without a cached value and for error values: those are reported, never
+trusted.
 """
 
 from __future__ import annotations
 
+import errno
 import io
 import re
 import zipfile
@@ -24,7 +27,7 @@ import python_calamine
 from defusedxml import DefusedXmlException, ElementTree
 
 from pipeline import contract
-from pipeline.errors import WorkbookUnreadable
+from pipeline.errors import WorkbookUnreadable, os_reason
 
 MAX_MEMBERS = 4096
 """Members (files inside the zip) a workbook may hold. One from `new` has 21; pictures,
@@ -51,6 +54,17 @@ BROKEN = "filen är skadad eller ofullständig (avbruten kopiering?)"
 class WorkbookTooLarge(WorkbookUnreadable):
     """The workbook holds more than MAX_MEMBERS members or unpacks to more than
     MAX_UNPACKED_BYTES."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An error value the cell shows (#REF!, #DIV/0!, #N/A ...), typed or a formula's
+    result; it stands in the sheet's rows where calamine gives an empty string."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -100,6 +114,8 @@ def address(row: int, column: int) -> str:
 CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 """An <f> element (a formula), with or without a prefix; not <formula1> of a validation."""
+ERROR_CELL = re.compile(rb"\st=[\"']e[\"']")
+"""A cell of type `e`: it holds an error value."""
 
 
 def parse_address(ref: str) -> tuple[int, int]:
@@ -119,12 +135,20 @@ def read_workbook(data: bytes, names: Collection[str] = CHECKED_SHEETS) -> RawWo
     parts = unzip(data)
     sheets, every_name = read_with_calamine(data, names)
     try:
-        uncached = find_uncached_formulas(parts, sheets.keys())
-    except (KeyError, ElementTree.ParseError, DefusedXmlException) as exc:
+        unread = find_unread_cells(parts, sheets.keys())
+    except (KeyError, ValueError, ElementTree.ParseError, DefusedXmlException) as exc:
         raise WorkbookUnreadable(f"filen kan inte läsas som en Excel-arbetsbok ({exc})") from exc
-    for name, cells in uncached.items():
-        sheets[name].uncached_formulas = cells
+    for name, (uncached, errors) in unread.items():
+        sheets[name].uncached_formulas = uncached
+        put_errors(sheets[name], errors)
     return RawWorkbook(sheets, every_name)
+
+
+def put_errors(sheet: SheetCells, errors: dict[tuple[int, int], str]) -> None:
+    """Each error value in the sheet's rows as a CellError, where calamine left ''."""
+    for (row, column), text in errors.items():
+        if row <= len(sheet.rows) and column <= len(sheet.rows[row - 1]):
+            sheet.rows[row - 1][column - 1] = CellError(text)
 
 
 def unzip(data: bytes) -> dict[str, bytes]:
@@ -221,25 +245,33 @@ def read_sheet(book: python_calamine.CalamineWorkbook, name: str) -> SheetCells:
     return SheetCells(name, rows, merged)
 
 
-def find_uncached_formulas(parts: dict[str, bytes], names: Collection[str] | None = None
-                           ) -> dict[str, set[tuple[int, int]]]:
+UnreadCells = tuple[set[tuple[int, int]], dict[tuple[int, int], str]]
+"""A sheet's formula cells without a saved result, and its error values by cell."""
+
+
+def find_unread_cells(parts: dict[str, bytes], names: Collection[str] | None = None
+                      ) -> dict[str, UnreadCells]:
     """Per sheet name (of `names`, or all), the cells holding a formula whose result was
-    never saved."""
-    found: dict[str, set[tuple[int, int]]] = {}
+    never saved, and those showing an error value (#REF!)."""
+    found: dict[str, UnreadCells] = {}
     for name, part in sheet_parts(parts).items():
         xml = parts.get(part, b"")
-        if (names is not None and name not in names) or not FORMULA_ELEMENT.search(xml):
+        if (names is not None and name not in names) or not (
+                FORMULA_ELEMENT.search(xml) or ERROR_CELL.search(xml)):
             continue
-        cells = set()
+        uncached, errors = set(), {}
         for _, element in ElementTree.iterparse(io.BytesIO(xml)):
             if element.tag == f"{NS_MAIN}c":
                 formula = element.find(f"{NS_MAIN}f")
                 cached = element.find(f"{NS_MAIN}v")
-                if formula is not None and (cached is None or not (cached.text or "")):
-                    cells.add(parse_address(element.get("r", "")))
+                text = "" if cached is None else (cached.text or "")
+                if formula is not None and not text:
+                    uncached.add(parse_address(element.get("r", "")))
+                elif element.get("t") == "e" and text:
+                    errors[parse_address(element.get("r", ""))] = text
                 element.clear()
-        if cells:
-            found[name] = cells
+        if uncached or errors:
+            found[name] = uncached, errors
     return found
 
 
@@ -261,4 +293,6 @@ def read_path(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise WorkbookUnreadable(f"filen kan inte öppnas ({exc.strerror})") from exc
+        reason = ("den är en länk till en fil som inte finns"
+                  if exc.errno == errno.ENOENT and path.is_symlink() else os_reason(exc))
+        raise WorkbookUnreadable(f"filen kan inte öppnas ({reason})") from exc
