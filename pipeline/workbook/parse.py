@@ -159,13 +159,22 @@ def missing_sheet(sheet: Sheet, produced: tuple[DocKind, ...], renamed: str | No
     blocks = (produced if sheet.name == contract.PROJEKT.name
               else blocked_by(sheet, None, produced))
     if renamed is not None:
-        guess, remedy = (f" Bladet '{renamed}' är troligen det.",
+        guess, remedy = (f" Bladet '{renamed}' är troligen det{how_renamed(sheet, renamed)}.",
                          f"Byt tillbaka namnet till '{sheet.name}'.")
     else:
         guess, remedy = "", ("Lägg tillbaka det (kopiera det från en ny, tom arbetsbok) utan "
                              "att byta namn på det.")
     return catalogue.SHEET_MISSING(sheet=sheet.name, guess=guess, remedy=remedy,
                                    value=renamed, blocks=tuple(str(b) for b in blocks))
+
+
+def how_renamed(sheet: Sheet, renamed: str) -> str:
+    """What a person cannot see in a sheet's tab: spaces around its name, or its case."""
+    if renamed.strip() != renamed and renamed.strip().casefold() == sheet.name.casefold():
+        return "; namnet har mellanslag före eller efter"
+    if renamed.casefold() == sheet.name.casefold():
+        return "; namnet ska ha samma stora och små bokstäver"
+    return ""
 
 
 def blocked_by(sheet: Sheet, row: int | None, produced: tuple[DocKind, ...]) -> tuple[str, ...]:
