@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+import zipfile
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -11,9 +12,13 @@ from typing import Any
 
 import docx
 import pytest
+from docxtpl import DocxTemplate
+from lxml import etree
 
 from pipeline.check import Checked, check_file
 from pipeline.documents import TEMPLATES_DIR, Produced, load_templates, plan, produce
+from pipeline.documents.context import build_context
+from pipeline.documents.render import clean, strict_environment
 from pipeline.example import checklist, decisions
 from pipeline.model import DocKind
 from pipeline.settings import Settings
@@ -189,6 +194,36 @@ def test_hostile_values_render_as_written(fill: dict[str, Any], make_workbook: W
     kontrakt = next(name for name in files if name.startswith("Personkontrakt Nisse"))
     assert "Nisse \"Nisse\" Berg & <b>" in document_text(files[kontrakt])
     assert HOSTILE in document_text(files["Statusrapport 01.docx"])
+
+
+def canonical_part(data: bytes, member: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return etree.tostring(etree.fromstring(archive.read(member)), method="c14n")
+
+
+def test_documents_are_docxtpls_own_render(checked_example: Checked, templates: Any) -> None:
+    """Each document's body, header and footer are what docxtpl's own
+    `DocxTemplate.render` and `save` make of the same template and context, a value with a
+    line break and a tab (Word's own break and tab) and values without them alike."""
+    project = checked_example.project
+    info = project.info.model_copy(update={"bakgrund": "Rad ett\nRad två\tflik"})
+    project = project.model_copy(update={"projekt": info})
+    produced = produce(project, checked_example.report, templates)
+    made = [doc for doc in produced.planned if not doc.blocked]
+    assert [doc.name for doc in made] == [f.name for f in produced.files]
+    for doc, output in zip(made, produced.files, strict=True):
+        template = templates.by_kind[doc.kind]
+        own = DocxTemplate(TEMPLATES_DIR / template.file_name)
+        own.render(clean(build_context(project, doc, templates.settings)),
+                   strict_environment(), autoescape=True)
+        saved = io.BytesIO()
+        own.save(saved)
+        for member in ("word/document.xml", "word/header1.xml", "word/footer1.xml"):
+            assert canonical_part(output.data, member) == canonical_part(saved.getvalue(),
+                                                                         member), doc.name
+    body = canonical_part(files_by_name(produced)["Projektdirektiv.docx"],
+                          "word/document.xml").decode()
+    assert "Rad ett</w:t><w:br></w:br>" in body and "<w:tab></w:tab>" in body
 
 
 def test_control_characters_are_removed(checked_example: Checked, templates: Any) -> None:
