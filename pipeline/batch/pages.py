@@ -13,7 +13,6 @@ differ; it is already among the record's files, so the record stays as it is.
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.state import Record
@@ -35,13 +34,6 @@ def listed_names(record: Record) -> list[str]:
     return [PurePosixPath(f).name for f in record.files if f != page]
 
 
-def finding_of(data: dict[str, Any]) -> Finding:
-    """A finding as `Finding.to_dict` wrote it into the record."""
-    return Finding(data["code"], Severity(data["severity"]), data["message"],
-                   data.get("sheet"), data.get("cell"), data.get("value"),
-                   tuple(data.get("blocks") or ()), tuple(data.get("stops") or ()))
-
-
 def page_from_record(record: Record, output: Path, settings: Settings) -> bytes:
     """The page the build writes for a built project, made from its record and its
     archive as it is now (the worker's page, with the PDFs there are now)."""
@@ -49,7 +41,7 @@ def page_from_record(record: Record, output: Path, settings: Settings) -> bytes:
     from pipeline.project_page import archived_files, project_page
 
     assert record.summary is not None and record.report is not None and record.folder
-    findings = [finding_of(f) for f in record.report.get("findings", [])]
+    findings = [Finding.from_dict(f) for f in record.report.get("findings", [])]
     findings.sort(key=lambda f: f.severity is not Severity.ERROR)
     return project_page(ProjectSummary.from_dict(record.summary), findings,
                         listed_names(record), archived_files(output / record.folder),
