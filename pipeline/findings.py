@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -39,6 +40,13 @@ class Finding:
         return {"code": self.code, "severity": str(self.severity), "message": self.message,
                 "sheet": self.sheet, "cell": self.cell, "value": self.value,
                 "blocks": list(self.blocks), "stops": list(self.stops)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """The finding `to_dict` gave (as a record keeps it)."""
+        return cls(data["code"], Severity(data["severity"]), data["message"],
+                   data.get("sheet"), data.get("cell"), data.get("value"),
+                   tuple(data.get("blocks") or ()), tuple(data.get("stops") or ()))
 
 
 @dataclass

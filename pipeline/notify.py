@@ -6,7 +6,8 @@ Every workbook in INPUT is checked as `check` does, against `today`. Its leader 
 Projekt!Projektledare, and the address the E-post of the Organisation row whose Namn is the
 same (spaces and case aside; a row with Roll Projektledare first). Projects with the same
 address make one letter. A leader none of whose projects has anything to do gets no letter;
-a leader without an address is listed in the summary.
+a leader without an address is listed in the summary. Letters go out, and the summary
+lists them, by the leader's name in Swedish order (pipeline/collation.py).
 
 Each message is plain text plus HTML, built with the standard library's `email` package
 (headers with å, ä, ö encoded as RFC 2047 words, bodies as quoted-printable UTF-8), and
@@ -44,6 +45,7 @@ from pipeline.batch.atomic import write_atomic
 from pipeline.batch.names import safe_file_name
 from pipeline.batch.work import Identity, folder_for, reason
 from pipeline.catalogue import CHECKLIST_OPEN
+from pipeline.collation import swedish_key
 from pipeline.errors import UsageError
 from pipeline.paths import PROJECT_PAGE, discover
 from pipeline.settings import DEFAULTS, Settings
@@ -184,7 +186,8 @@ def gather(folder: Path, today: date, settings: Settings = DEFAULTS) -> Gathered
         key = normal(address) if address else f"namn:{normal(name)}"
         letter = letters.setdefault(key, Letter(name, address))
         letter.projects.append(note_of(checked, path.name))
-    return Gathered(list(letters.values()), unreadable, leaderless)
+    ordered = sorted(letters.values(), key=lambda letter: swedish_key(letter.name))
+    return Gathered(ordered, unreadable, leaderless)
 
 
 # --- the message -------------------------------------------------------------------------

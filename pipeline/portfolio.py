@@ -2,8 +2,9 @@
 and the summary of a project that it and the project's own page (pipeline/project_page.py)
 are made from.
 
-The page has an "Att göra" list per project leader, the table of every project (sorted from
-a column's header button, by mouse or keyboard; filtered by text) and a timeline. No network
+The page has an "Att göra" list per project leader (leaders in Swedish alphabetical order,
+pipeline/collation.py), the table of every project (sorted from a column's header button,
+by mouse or keyboard, text in Swedish order; filtered by text) and a timeline. No network
 and no external files: inline CSS, inline SVG, a little inline JS and the organisation's
 logo as a data: URI. Links are relative to OUTPUT, so they work wherever the shared folder
 is opened. Every value is escaped; a hostile project name stays text. Colour never carries
@@ -33,6 +34,7 @@ from pipeline.catalogue import (
 )
 from pipeline.charts import Marker, Span, timeline
 from pipeline.check import Checked
+from pipeline.collation import swedish_key
 from pipeline.findings import Report
 from pipeline.formatting import day, kr, percent
 from pipeline.model import (
@@ -414,12 +416,12 @@ NO_LEADER = "Projektledare saknas"
 
 def by_leader(entries: Sequence[PortfolioEntry]) -> dict[str, list[PortfolioEntry]]:
     """The projects of each projektledare (by name, as Projekt!Projektledare gives it),
-    leaders in alphabetical order, projects by Projekt-ID; those without one last."""
+    leaders in Swedish alphabetical order, projects by Projekt-ID; those without one last."""
     groups: dict[str, list[PortfolioEntry]] = {}
     for entry in sorted(entries, key=sort_key):
         leader = (entry.summary.projektledare or "").strip() or NO_LEADER
         groups.setdefault(leader, []).append(entry)
-    return dict(sorted(groups.items(), key=lambda kv: (kv[0] == NO_LEADER, kv[0].casefold())))
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0] == NO_LEADER, swedish_key(kv[0]))))
 
 
 def project_title(summary: ProjectSummary) -> str:
@@ -643,6 +645,7 @@ var table=document.getElementById('projects');
 if(!table)return;
 var body=table.tBodies[0],headers=table.tHead.rows[0].cells;
 var filter=document.getElementById('filter'),onlyErrors=document.getElementById('only-errors');
+var swedish=new Intl.Collator('sv');
 function key(row,i){var c=row.cells[i];var v=c.getAttribute('data-sort');
 if(v===null)v=c.textContent;var n=parseFloat(v);
 return(v!==''&&!isNaN(n)&&isFinite(v))?n:v.toLowerCase();}
@@ -652,7 +655,8 @@ th.setAttribute('aria-sort',asc?'ascending':'descending');
 var rows=Array.prototype.slice.call(body.rows);
 rows.sort(function(a,b){var x=key(a,i),y=key(b,i);
 if(typeof x!==typeof y){x=String(x);y=String(y);}
-return(x<y?-1:x>y?1:0)*(asc?1:-1);});
+var c=typeof x==='string'?swedish.compare(x,y):(x<y?-1:x>y?1:0);
+return c*(asc?1:-1);});
 rows.forEach(function(r){body.appendChild(r);});}
 Array.prototype.forEach.call(headers,function(th){
 th.querySelector('button').addEventListener('click',function(){sortBy(th);});});

@@ -151,12 +151,25 @@ def findings_section(findings: Sequence[Finding]) -> str:
                    + data_table("Fel och varningar", ["Allvar", "Plats", "Meddelande"], rows))
 
 
+def pdfs_beside_documents(paths: Sequence[str]) -> list[str]:
+    """The paths in order, but each PDF right after the .docx it was made from."""
+    pdf_of = {f"{p.removesuffix('.pdf')}.docx": p for p in paths if p.endswith(".pdf")}
+    with_document = {pdf for document, pdf in pdf_of.items() if document in paths}
+    ordered = []
+    for path in paths:
+        if path not in with_document:
+            ordered.append(path)
+        if path in pdf_of:
+            ordered.append(pdf_of[path])
+    return ordered
+
+
 def documents(names: Sequence[str], archive: Sequence[str]) -> str:
-    listed = "".join(f"<li>{link(name)}</li>" for name in names)
+    listed = "".join(f"<li>{link(name)}</li>" for name in pdfs_beside_documents(names))
     content = f'<ul class="docs">{listed}</ul>' if listed else "<p>Inga dokument.</p>"
     if archive:
         archived = "".join(f"<li>{link(path, PurePosixPath(path).name)}</li>"
-                           for path in archive)
+                           for path in pdfs_beside_documents(archive))
         content += (f'<h3>Arkiv</h3><p>Fastställda dokument, som de var när de arkiverades '
                     f'({link(f"{ARCHIVE_FOLDER}/", "mappen Arkiv")}; PDF/A-filer som '
                     "skapats senare finns där):</p>"

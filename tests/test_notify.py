@@ -275,6 +275,29 @@ def test_a_dry_run_writes_eml_files_and_sends_nothing(
     assert len(mailbox.received) == 2
 
 
+def test_the_letters_and_the_summary_go_by_the_leaders_names_in_swedish_order(
+        tmp_path: Path) -> None:
+    """a–z, then å, ä, ö, case aside: not the workbooks' order, nor str.casefold's."""
+    leaders = {"a.xlsx": "Örjan Ek", "b.xlsx": "Åsa Berg", "c.xlsx": "Anna Ström",
+               "d.xlsx": "Zoran Ali", "e.xlsx": "ebba Lund", "f.xlsx": "Älva Holm"}
+    folder = tmp_path / "input"
+    folder.mkdir()
+    for number, (name, leader) in enumerate(leaders.items()):
+        address = f"{name.removesuffix('.xlsx')}@harnosand.se"
+        fill = led_by(example_fill(), f"KS-2011-{number + 10}", f"Projekt {number}", leader,
+                      address)
+        build_workbook(fill["Projekt"]["projektnamn"], fill["Projekt"]["projekt_id"],
+                       fill).save(folder / name)
+
+    result = notify(folder, "--dry-run", str(tmp_path / "utkast"))
+
+    assert result.exit_code == 0, result.output
+    written = [line.split(f"{TODAY} ", 1)[1].rsplit(" ", 1)[0]
+               for line in result.output.splitlines() if line.startswith("Skrev ")]
+    assert written == ["Anna Ström", "ebba Lund", "Zoran Ali", "Åsa Berg", "Älva Holm",
+                       "Örjan Ek"]
+
+
 def test_login_with_the_password_from_the_environment(
         smtp: tuple[str, Mailbox], input_folder: Path) -> None:
     server, mailbox = smtp

@@ -25,6 +25,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from pipeline.batch import BuildOptions, build
+from pipeline.collation import swedish_key
 from pipeline.example import example_fill
 from pipeline.workbook.writer import build_workbook
 from tests import fills
@@ -59,9 +60,11 @@ def varied_fills() -> dict[str, dict]:
     hostile = fills.hostile_fill()
     hostile["Projekt"]["projektnamn"] = HOSTILE_NAME
     planning = fills.planning_fill()
-    planning["Projekt"]["projektledare"] = "Anders Ek"
+    planning["Projekt"].update(projektledare="Anders Ek", projektnamn="Åby unga till jobb")
+    closing = fills.closing_fill()
+    closing["Projekt"]["projektnamn"] = "Ängsö trygg trafik"  # ä after å, as in Swedish
     return {"Föräldrastöd.xlsx": example_fill(), "Unga till jobb.xlsx": planning,
-            "Trygg trafik.xlsx": fills.closing_fill(), "Läslyftet.xlsx": fills.erroneous_fill(),
+            "Trygg trafik.xlsx": closing, "Läslyftet.xlsx": fills.erroneous_fill(),
             "Fientlig.xlsx": hostile}
 
 
@@ -148,7 +151,8 @@ def test_the_project_table_sorts_from_the_keyboard(built_output: Path,
     assert by_name.get_attribute("aria-sort") == "ascending"
     assert by_id.get_attribute("aria-sort") is None
     names = column(browser, 1)
-    assert names == sorted(names, key=str.lower) and len(names) == len(ids)
+    assert names == sorted(names, key=swedish_key) and len(names) == len(ids)
+    assert names.index("Åby unga till jobb") < names.index("Ängsö trygg trafik")
     assert HOSTILE_NAME in names  # shown as text, never run
 
 

@@ -153,6 +153,25 @@ def test_att_gora_lists_each_leaders_projects_next_decision_and_open_items(
     assert unquote(links["KS-2011-01 Föräldrastöd"]).endswith("/projekt.html")
 
 
+SWEDISH_LEADERS = ["Örjan Ek", "Åsa Berg", "Anna Ström", "Zoran Ali", "ebba Lund", "Älva Holm",
+                   "Émile Sand"]
+
+
+def test_att_gora_lists_the_leaders_in_swedish_alphabetical_order(
+        make_workbook: Callable[..., Path], tmp_path: Path) -> None:
+    """a–z, then å, ä, ö; case aside; é with e (str.casefold put ä before å, é after å)."""
+    entries = []
+    for number, leader in enumerate(SWEDISH_LEADERS):
+        fill = example_fill()
+        fill["Projekt"].update(projekt_id=f"KS-2011-{number + 10}", projektledare=leader)
+        entries.append(entry_for(check_file(make_workbook(fill), today=QUIET_DAY), tmp_path))
+    todo = read_page(index_html(entries, GENERATED)).sections["todo-heading"]
+
+    assert [leader for leader, _ in todo.groups] == [
+        "Anna Ström", "ebba Lund", "Émile Sand", "Zoran Ali", "Åsa Berg", "Älva Holm",
+        "Örjan Ek"]
+
+
 def test_the_timeline_shows_each_project_from_start_to_end_with_its_decisions(output_tree):
     output, _ = output_tree
     html = (output / "index.html").read_text(encoding="utf-8")

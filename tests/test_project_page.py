@@ -13,6 +13,8 @@ from urllib.parse import unquote
 import pytest
 
 from pipeline.batch import BuildOptions, build
+from pipeline.batch.build import Status
+from pipeline.batch.state import STATE_FOLDER
 from pipeline.example import decisions, example_fill
 from pipeline.formatting import day, kr
 from tests import fills
@@ -221,3 +223,104 @@ def test_documents_kept_from_an_earlier_build_stay_on_the_page(
     for kept in ("Projektdirektiv.docx", "Projektplan.docx"):
         assert (output / FOLDER / unquote(links[kept])).is_file()
     assert "Kostnader!C9" in page_of(output).sections["findings"].text
+
+
+# --- PDFs: on the page from the build that makes them -----------------------------------
+
+def files_of(output: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file in OUTPUT but the build's own state: (inode, mtime, bytes) by path."""
+    return {p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns,
+                                               p.read_bytes())
+            for p in sorted(output.rglob("*"))
+            if p.is_file() and STATE_FOLDER not in p.relative_to(output).parts}
+
+
+def pdfs_in(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pdf"))
+
+
+def linked_files(output: Path) -> list[str]:
+    """The files the page's Dokument section links, in the order it lists them."""
+    return [unquote(href) for href, _ in page_of(output).sections["documents"].links
+            if not href.endswith("/")]
+
+
+def test_one_build_with_pdf_lists_every_pdf_and_pdfa_and_the_next_rewrites_nothing(
+        make_workbook: Callable[..., Path], tmp_path: Path, libreoffice: str) -> None:
+    make_workbook(example_fill(), name="projekt-0.xlsx", folder=tmp_path / "input")
+    options = BuildOptions(tmp_path / "input", tmp_path / "output", jobs=1, pdf=True,
+                           today=QUIET_DAY)
+    result = build(options)
+
+    assert result.exit_code == 0, result.problems
+    output = options.output
+    pdfs = pdfs_in(output / FOLDER)
+    assert len(pdfs) == 7 + 5  # beside each document, and a PDF/A of each archived one
+    linked = linked_files(output)
+    assert sorted(f for f in linked if f.endswith(".pdf")) == pdfs
+    for pdf in pdfs:  # each right after the document it was made from
+        assert linked[linked.index(pdf) - 1] == f"{pdf.removesuffix('.pdf')}.docx"
+    before = files_of(output)
+
+    again = build(options)
+
+    assert again.count(Status.UNCHANGED) == 1 and again.exit_code == 0
+    assert files_of(output) == before
+
+
+def test_pdfa_made_later_is_on_the_page_and_the_project_is_not_built_again(
+        make_workbook: Callable[..., Path], tmp_path: Path, libreoffice: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built without LibreOffice, the archive holds .docx only; the next build, with it,
+    adds the PDF/A files and lists them, the project's documents untouched."""
+    monkeypatch.setenv("PROJEKTMODELL_SOFFICE", "")
+    output = build_from(make_workbook, tmp_path, example_fill())
+    assert pdfs_in(output / FOLDER) == []
+    before = files_of(output)
+    monkeypatch.setenv("PROJEKTMODELL_SOFFICE", libreoffice)
+
+    result = build(BuildOptions(tmp_path / "input", output, jobs=1, today=QUIET_DAY))
+
+    assert result.count(Status.UNCHANGED) == 1 and result.exit_code == 0
+    pdfs = pdfs_in(output / FOLDER)
+    assert len(pdfs) == 5 and all(p.startswith("Arkiv/") for p in pdfs)
+    assert sorted(f for f in linked_files(output) if f.endswith(".pdf")) == pdfs
+    after = files_of(output)
+    changed = sorted(path for path in before if after[path] != before[path])
+    assert changed == [f"{FOLDER}/Arkiv/arkiv.json", f"{FOLDER}/projekt.html"]
+
+
+def test_pdfs_an_earlier_build_made_stay_on_the_page_of_a_project_built_again(
+        make_workbook: Callable[..., Path], tmp_path: Path, libreoffice: str) -> None:
+    """A changed contract loses its PDF; the PDFs of the documents that stay as they were
+    are kept, and listed."""
+    fill = example_fill()
+    make_workbook(fill, name="projekt-0.xlsx", folder=tmp_path / "input")
+    options = BuildOptions(tmp_path / "input", tmp_path / "output", jobs=1, pdf=True,
+                           today=QUIET_DAY)
+    build(options)
+    fill["Personkontrakt"][0]["timmar"] = 60  # Nisse's contract changes
+    make_workbook(fill, name="projekt-0.xlsx", folder=tmp_path / "input")
+
+    result = build(BuildOptions(options.input, options.output, jobs=1, today=QUIET_DAY))
+
+    assert result.count(Status.BUILT) == 1
+    live = [p for p in pdfs_in(options.output / FOLDER) if not p.startswith("Arkiv/")]
+    assert "Personkontrakt Nisse Berg.pdf" not in live
+    assert {"Projektdirektiv.pdf", "Personkontrakt Lena Holm.pdf"} <= set(live)
+    linked = linked_files(options.output)
+    assert sorted(f for f in linked if f.endswith(".pdf") and "/" not in f) == live
+
+
+def test_the_page_made_again_from_the_record_is_the_page_the_build_wrote(
+        example_output: Path) -> None:
+    """Without PDFs the page written at the end of a run would be the pool's, byte for
+    byte: nothing is rewritten for nothing."""
+    from pipeline.batch.pages import page_from_record
+    from pipeline.batch.state import State
+    from pipeline.settings import DEFAULTS
+
+    (record,) = (State(example_output).load(w) for w in State(example_output).heads())
+    assert record is not None
+    assert page_from_record(record, example_output, DEFAULTS) == (
+        example_output / FOLDER / "projekt.html").read_bytes()

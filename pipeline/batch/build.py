@@ -11,8 +11,9 @@ skipped (as Pelican does):
 3. projects sharing a Projekt-ID or a folder are checked but not built;
 4. one pool, one task per workbook (`work.build_project`: check, then produce, write the
    files, save the record);
-5. remove what earlier runs wrote and this one no longer produces, convert PDFs, write
-   ekonomi.xlsx, index.html and the run report from the records, a project at a time.
+5. remove what earlier runs wrote and this one no longer produces, convert PDFs (and list
+   them on their projects' pages, pipeline/batch/pages.py), write ekonomi.xlsx, index.html
+   and the run report from the records, a project at a time.
 
 Memory stays flat in the number of workbooks: the build keeps a record's head per
 workbook; reports, summaries and economy rows stay in the records on disk until the
@@ -336,8 +337,10 @@ class Run:
         built = [done.record for done in outcomes if done.record.status == BUILT]
         self.forget_deleted_workbooks({path.name for path in workbooks})
         archived = self.archive_awaiting_pdf([f for done in outcomes for f in done.archive_pdf])
+        made: set[str] = set()
         if self.options.pdf or archived:
-            self.convert_pdfs(built if self.options.pdf else [], archived)
+            made = self.convert_pdfs(built if self.options.pdf else [], archived)
+        self.list_pdfs_on_pages(built, made)
         self.remove_stale_files()
         self.write_portfolio()
         self.result.projects.sort(key=lambda p: p.workbook)
@@ -423,9 +426,10 @@ class Run:
         awaiting = list(dict.fromkeys([*kept, *reported]))
         return [f for f in awaiting if (self.output / f).is_file()]
 
-    def convert_pdfs(self, built: list[Record], archived: list[str]) -> None:
+    def convert_pdfs(self, built: list[Record], archived: list[str]) -> set[str]:
         """One LibreOffice process: the live documents' PDFs (--pdf) and the archive's
-        PDF/A files; an archived .docx it could not convert waits for a later run."""
+        PDF/A files; an archived .docx it could not convert waits for a later run. The
+        folders of the projects it made PDFs for."""
         from pipeline.batch.pdf import beside, convert_to_pdf
 
         # a document unchanged since its PDF was made keeps that PDF
@@ -456,8 +460,9 @@ class Run:
             self.result.notes.append(
                 f"{len(waiting)} arkiverade dokument finns bara som .docx, utan PDF/A "
                 f"({why}); en senare körning med LibreOffice lägger till PDF/A-filerna.")
+        made = {relative.partition("/")[0] for relative in placed}
         if not documents:
-            return
+            return made
         if outcome.problem:
             self.result.problems.append(outcome.problem)
         written = {p.relative_to(self.output).as_posix() for p in outcome.written}
@@ -469,6 +474,27 @@ class Run:
                                   stale=[f for f in record.stale if f not in files])
                 project = next(p for p in self.result.projects if p.workbook == record.workbook)
                 project.files = files
+                made.add(record.folder or "")
+        return made
+
+    def list_pdfs_on_pages(self, built: list[Record], made: set[str]) -> None:
+        """The page of each project whose PDFs the pool could not list written again: those
+        built now that keep PDFs of earlier runs, and those this run made PDFs for (their
+        folders, `made`), built now or unchanged."""
+        from pipeline.batch.pages import list_pdfs_on_page
+
+        wanted = {r.workbook for r in built if any(f.endswith(".pdf") for f in r.files)}
+        wanted |= {p.workbook for p in self.result.projects
+                   if p.folder in made and p.status in (Status.BUILT, Status.UNCHANGED)}
+        for workbook in sorted(wanted):
+            record = self.state.load(workbook)
+            if record is None or record.status != BUILT:
+                continue
+            try:
+                list_pdfs_on_page(record, self.output, self.organisation.settings)
+            except Exception as exc:  # the PDFs are there; the run says what failed
+                self.result.problems.append(
+                    f"{record.folder}/{PROJECT_PAGE} kunde inte skapas: {reason(exc)}")
 
     def write_portfolio(self) -> None:
         """ekonomi.xlsx and index.html, unless nothing they show changed since they were

@@ -46,9 +46,6 @@ DOCUMENT_PROPERTIES = ("title", "subject", "author", "keywords", "language")
 HELD_PROPERTIES = (*RENDERED_PROPERTIES, "keywords")
 """The core properties each document starts from as the template holds them."""
 JINJA_MARKS = ("{{", "{%", "{#")
-LISTING_MARKS = ("\t", "\n", "\a", "\f")
-"""What docxtpl's `resolve_listing` turns into Word's tabs, line breaks, paragraphs and page
-breaks."""
 
 
 def clean(value: Any) -> Any:
@@ -124,28 +121,12 @@ class PreparedTemplate:
         return "\n".join(part.source for part in (self.body, *self.parts))
 
 
-@functools.cache
-def template_class() -> type[DocxTemplate]:
-    """docxtpl's `DocxTemplate`, with `resolve_listing` called only for a part that holds
-    one of `LISTING_MARKS`. docxtpl calls it on every rendered part and it walks every
-    paragraph, run and text of the XML in Python: about a quarter of a document's time,
-    to give back what it was given when no value holds a tab or a line break. docxtpl is
-    imported when a template is prepared, not before (`check` needs none of it)."""
-    from docxtpl import DocxTemplate
-
-    class ListingTemplate(DocxTemplate):
-        def resolve_listing(self, xml: str) -> str:
-            if any(mark in xml for mark in LISTING_MARKS):
-                return super().resolve_listing(xml)
-            return xml
-
-    return ListingTemplate
-
-
 def prepare(data: bytes) -> PreparedTemplate:
     """The template's bytes prepared for `render_document` (raises for what is not a
     .docx)."""
-    template = template_class()(io.BytesIO(data))
+    from docxtpl import DocxTemplate  # imported when a template is prepared, not before
+
+    template = DocxTemplate(io.BytesIO(data))
     template.render_init()
     document = template.docx.part
     # The whole w:document, not only its body as `get_xml` gives: rendered and fixed as
