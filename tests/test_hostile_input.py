@@ -469,14 +469,16 @@ def test_a_read_only_project_folder_fails_that_project_and_the_rest_is_written(
     writable_tree(shared_folder)
     output = shared_folder / "out"
     assert build_as_a_user(input_folder, output)[0] == 0
-    writable_tree(output)
+    edit(input_folder / "Föräldrastöd.xlsx", lambda book: book["Projekt"].__setitem__(
+        cell_of(book, "Projekt", "Syfte"), "Ett nytt syfte."))  # its documents change
+    writable_tree(shared_folder)
     before = sorted(p.name for p in (output / FOLDER).iterdir())
     read_only(output / FOLDER)
 
     code, text = build_as_a_user(input_folder, output, "--force")
     assert code == 1
     assert (f"Föräldrastöd.xlsx: misslyckad -> {FOLDER}" in text
-            and f"Filerna i {FOLDER} kunde inte skrivas: behörighet saknas." in text)
+            and f"Filerna kunde inte skrivas i {FOLDER}: behörighet saknas." in text)
     assert "Annat.xlsx: byggd -> KS-2011-02 Föräldrastöd" in text
     assert sorted(p.name for p in (output / FOLDER).iterdir()) == before  # no temp left
     assert (output / "KS-2011-02 Föräldrastöd" / "Projektdirektiv.docx").is_file()

@@ -101,7 +101,7 @@ def folder_for(identity: Identity, workbook: str) -> str:
 
 def unwritable(folder: str, exc: OSError) -> str:
     """Why the project's files could not be written, in Swedish, naming its folder."""
-    return f"Filerna i {folder} kunde inte skrivas: {os_reason(exc)}."
+    return f"Filerna kunde inte skrivas i {folder}: {os_reason(exc)}."
 
 
 def reason(exc: BaseException) -> str:
