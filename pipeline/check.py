@@ -69,9 +69,28 @@ def check_file(path: Path, settings: Settings = DEFAULTS, *,
     return check_bytes(data, path.name, settings, today=today)
 
 
+def check_files(paths: list[Path], settings: Settings = DEFAULTS, *,
+                today: date | None = None) -> list[Checked]:
+    """Each workbook checked, and those that share a Projekt-ID or a project folder told
+    so, as the build tells them (pipeline/batch/clashes.py)."""
+    from pipeline.batch.clashes import clashes
+    from pipeline.batch.work import Identity
+
+    checked = [check_file(path, settings, today=today) for path in paths]
+    identities = {path.name: None if c.project is None else
+                  Identity(c.project.info.projekt_id, c.project.info.projektnamn)
+                  for path, c in zip(paths, checked, strict=True)}
+    clashing = clashes(identities)
+    for path, one in zip(paths, checked, strict=True):
+        if path.name in clashing:
+            one.report.findings.insert(0, clashing[path.name])
+    return checked
+
+
 def unreadable(exc: Exception) -> Finding:
     kind = WORKBOOK_TOO_LARGE if isinstance(exc, WorkbookTooLarge) else WORKBOOK_UNREADABLE
     return kind(reason=exc)
 
 
-__all__ = ["Checked", "check_bytes", "check_cells", "check_file", "discover", "is_lock_file"]
+__all__ = ["Checked", "check_bytes", "check_cells", "check_file", "check_files", "discover",
+           "is_lock_file"]

@@ -153,7 +153,7 @@ def new(namn: str, project_id: str | None, folder: Path, config: Path | None) ->
 def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None, config: Path | None,
           output_folder: Path | None) -> None:
     from pipeline.archive import compare_with_archive
-    from pipeline.check import check_file, is_lock_file
+    from pipeline.check import check_files, is_lock_file
     from pipeline.report_text import format_report
     from pipeline.wording import counted, findings_count
 
@@ -161,8 +161,7 @@ def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None, config
     paths = [p for p in workbooks if not is_lock_file(p)]
     archives = output_folder or (Path("output") if Path("output").is_dir() else None)
     reports = []
-    for path in paths:
-        checked = check_file(path, settings, today=today)
+    for path, checked in zip(paths, check_files(paths, settings, today=today), strict=True):
         if archives is not None:
             compare_with_archive(checked, path.name, archives)
         reports.append(checked.report)

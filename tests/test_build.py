@@ -486,3 +486,30 @@ def test_an_exact_copy_of_a_workbook_is_reported_by_its_shared_projekt_id(
         "Arbetsboken har samma Projekt-ID (KS-2024-01) som a - kopia.xlsx;")
     assert findings["a - kopia.xlsx"]["message"].startswith(
         "Arbetsboken har samma Projekt-ID (KS-2024-01) som a.xlsx;")
+
+
+def test_check_of_workbooks_sharing_a_projekt_id_says_what_the_build_says(
+        tmp_path: Path) -> None:
+    with_id(tmp_path / "in" / "a.xlsx", "KS-2024-01")
+    with_id(tmp_path / "in" / "a - kopia.xlsx", "KS-2024-01")
+    with_id(tmp_path / "in" / "b.xlsx", "KS-2024-02")
+    paths = [str(tmp_path / "in" / name) for name in ("a.xlsx", "a - kopia.xlsx", "b.xlsx")]
+
+    checked = CliRunner().invoke(main, ["check", "--json", *paths])
+    build(tmp_path / "in", tmp_path / "out")
+
+    assert checked.exit_code == 1
+    firsts = {r["file"]: r["findings"][0] for r in json.loads(checked.output)}
+    built = {p["workbook"]: p["report"]["findings"][0]
+             for p in run_report(tmp_path / "out")["projects"]}
+    for name in ("a.xlsx", "a - kopia.xlsx"):
+        assert firsts[name]["code"] == "duplicate-project-id"
+        assert (firsts[name]["message"], firsts[name]["cell"]) == (
+            built[name]["message"], built[name]["cell"])
+    assert firsts["a.xlsx"]["message"].startswith(
+        "Arbetsboken har samma Projekt-ID (KS-2024-01) som a - kopia.xlsx;")
+    assert all(f["code"] != "duplicate-project-id" for f in
+               next(r for r in json.loads(checked.output) if r["file"] == "b.xlsx")["findings"])
+    one_alone = CliRunner().invoke(main, ["check", "--json", paths[0]])
+    assert all(f["code"] != "duplicate-project-id"
+               for f in json.loads(one_alone.output)[0]["findings"])

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.batch.atomic import remove_leftover_temps, write_atomic
+from pipeline.batch.clashes import clashes
 from pipeline.batch.lock import BuildLock, output_unwritable
 from pipeline.batch.names import name_key
 from pipeline.batch.state import (
@@ -56,7 +57,6 @@ from pipeline.batch.work import (
     folder_for,
     reason,
 )
-from pipeline.catalogue import DUPLICATE_FOLDER, DUPLICATE_PROJECT_ID, FindingType
 from pipeline.errors import UsageError
 from pipeline.findings import Finding
 from pipeline.paths import (
@@ -275,35 +275,6 @@ def look_at(path: Path, record: Record | None, state: State, inputs: str, force:
     return Seen(path, record, False, None if identity is None else Identity(*identity))
 
 
-def clashes(seen: list[Seen]) -> dict[str, Finding]:
-    """Workbook -> why it is not built, for projects sharing a Projekt-ID or a folder."""
-    readable = [s for s in seen if s.identity is not None]
-    found: dict[str, Finding] = {}
-    by_id = group(readable, lambda s: name_key((s.identity.projekt_id or "").strip()))
-    for key, items in by_id.items():
-        if key and len(items) > 1:
-            projekt_id = (items[0].identity.projekt_id or "").strip()
-            mark_clash(found, items, DUPLICATE_PROJECT_ID, projekt_id=projekt_id)
-    for items in group(readable, lambda s: name_key(s.folder or "")).values():
-        if len(items) > 1:
-            mark_clash(found, items, DUPLICATE_FOLDER, folder=items[0].folder)
-    return found
-
-
-def group(items: list[Seen], key: Callable[[Seen], str]) -> dict[str, list[Seen]]:
-    groups: dict[str, list[Seen]] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    return groups
-
-
-def mark_clash(found: dict[str, Finding], items: list[Seen], kind: FindingType,
-               **fields: object) -> None:
-    for item in items:
-        others = ", ".join(o.path.name for o in items if o is not item)
-        found.setdefault(item.path.name, kind(others=others, sheet="Projekt", **fields))
-
-
 # --- the run ---------------------------------------------------------------------------
 
 class Run:
@@ -325,7 +296,7 @@ class Run:
         heads = self.state.heads()
         seen = [look_at(path, heads.get(path.name), self.state, self.inputs,
                         self.options.force, self.today) for path in workbooks]
-        clashing = clashes(seen)
+        clashing = clashes({item.path.name: item.identity for item in seen})
         jobs = []
         for item in seen:
             if item.current and item.path.name not in clashing:
