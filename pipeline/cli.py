@@ -119,9 +119,10 @@ def main() -> None:
 @config_option
 def new(namn: str, project_id: str | None, folder: Path, config: Path | None) -> None:
     from pipeline.batch.names import safe_name
-    from pipeline.workbook.writer import write_new
+    from pipeline.workbook.writer import project_name_typed, write_new
 
     settings = settings_or_exit(config, folder)
+    namn = project_name_typed(namn)
     path = folder / f"{safe_name(namn)}.xlsx"
     try:
         write_new(path, namn, project_id, settings=settings)

@@ -280,6 +280,19 @@ def blank_book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Workbook
     return path, openpyxl.load_workbook(path)
 
 
+def test_new_with_the_file_name_typed_makes_that_file(tmp_path: Path) -> None:
+    made = CliRunner().invoke(main, ["new", "Föräldrastöd.XLSX", "--dir", str(tmp_path)])
+
+    assert made.exit_code == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["Föräldrastöd.xlsx"]
+    book = openpyxl.load_workbook(tmp_path / "Föräldrastöd.xlsx")
+    assert label_value_of(book["Projekt"], "Projektnamn") == "Föräldrastöd"
+
+
+def label_value_of(ws: Any, label: str) -> Any:
+    return next(row[1].value for row in ws.iter_rows() if row[0].value == label)
+
+
 def value_cells(book: Workbook) -> Iterator[tuple[contract.Sheet, contract.Field, str, Any]]:
     """Every field's value cell (key/value sheets) or first data row's cell (tables), as
     the cell's address and its look: the cell, or for a table the column's style."""

@@ -623,6 +623,13 @@ def pages_across(width: float, page: float) -> int:
     return max(1, math.ceil(width * SMALLEST_SCALE / page))
 
 
+def project_name_typed(name: str) -> str:
+    """The project's name as `new` was given it, without the `.xlsx` a user may type after
+    it (`new Föräldrastöd.xlsx` makes Föräldrastöd.xlsx for the project Föräldrastöd)."""
+    name = name.strip()
+    return name[:-len(".xlsx")].rstrip() if name.lower().endswith(".xlsx") else name
+
+
 def write_new(path: Path, name: str, project_id: str | None = None,
               fill: Fill | None = None, settings: Settings = DEFAULTS) -> Path:
     """Write a workbook to a new file; never overwrites (FileExistsError)."""
