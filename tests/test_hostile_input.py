@@ -262,6 +262,8 @@ TYPED_CELLS: dict[str, tuple[str, str, Any, str, str]] = {
                                        "'Projektnamn' saknas"),
     "a leading apostrophe in a number": ("Risker", "Sannolikhet", "'3", "invalid-value",
                                          "''3' kan inte läsas som ett tal"),
+    "line breaks and a tab in a number": ("Kostnader", "Budget (kr)", "tolv\r\ntusen\tkr",
+                                          "invalid-value", "'tolv tusen kr' kan inte läsas"),
 }
 
 

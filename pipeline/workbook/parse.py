@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -320,9 +321,13 @@ def invalid_value(sheet: Sheet, field: Field, cell: str, raw: Any, problem: Valu
                                    sheet=sheet.name, cell=cell, blocks=blocks)
 
 
+LINE_BREAKS = re.compile(r"[\t\n\r\v\f\x85\u2028\u2029]+")
+
+
 def shown(raw: Any) -> str:
-    """The value as the user typed it (7, not 7.0), at most 80 characters."""
-    text = as_typed(raw)
+    """The value as the user typed it (7, not 7.0), on one line (its line breaks and tabs
+    as spaces), at most 80 characters."""
+    text = LINE_BREAKS.sub(" ", as_typed(raw))
     return text if len(text) <= 80 else text[:77] + "…"
 
 
