@@ -273,22 +273,25 @@ def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool
                                     templates_folder, config=config, today=today)))
 
 
-@main.command(help="Skicka ett e-postmeddelande till varje projektledare om allt som är "
+@main.command(short_help="Skicka ett e-postmeddelande till varje projektledare.",
+              help="Skicka ett e-postmeddelande till varje projektledare om allt som är "
                    "försenat, att göra före nästa beslutspunkt eller fel i arbetsböckerna i "
-                   "INDATA (standard: input/), med blad och cell. Samma dags meddelande "
-                   "skickas aldrig två gånger till samma person. Avslutas med 0 om allt "
-                   "skickades, 1 om något meddelande misslyckades, 2 vid fel i anropet.")
-@click.argument("input_folder", metavar="[INDATA]", default=Path("input"),
+                   "mappen INPUT (standard: input/), med blad och cell. Samma dags "
+                   "meddelande skickas aldrig två gånger till samma person.",
+              epilog=exit_codes("0  alla meddelanden skickades (eller skrevs)",
+                                "1  något meddelande misslyckades",
+                                "2  inget skickades: fel i anropet eller inställningarna"))
+@click.argument("input_folder", metavar="[INPUT]", default=Path("input"),
                 type=click.Path(path_type=Path))
-@click.option("--smtp", "server", metavar="VÄRD[:PORT]",
+@click.option("--smtp", "server", metavar="HOST[:PORT]",
               help="E-postservern (standardport 25). Behövs inte med --dry-run.")
-@click.option("--from", "sender", required=True, metavar="ADRESS", help="Avsändaradressen.")
+@click.option("--from", "sender", required=True, metavar="ADDRESS", help="Avsändaradressen.")
 @click.option("--starttls", is_flag=True, help="Kryptera förbindelsen med STARTTLS.")
-@click.option("--user", metavar="NAMN", help="Användarnamn för inloggning på e-postservern.")
-@click.option("--password-env", metavar="VARIABEL",
+@click.option("--user", metavar="NAME", help="Användarnamn för inloggning på e-postservern.")
+@click.option("--password-env", metavar="VAR",
               help="Miljövariabeln som håller lösenordet till --user.")
-@click.option("--dry-run", type=click.Path(path_type=Path), metavar="MAPP",
-              help="Skriv meddelandena som .eml-filer i MAPP i stället för att skicka dem.")
+@click.option("--dry-run", type=click.Path(path_type=Path), metavar="DIR",
+              help="Skriv meddelandena som .eml-filer i DIR i stället för att skicka dem.")
 @today_option
 @config_option
 @click.option("--link-base", metavar="URL",

@@ -49,6 +49,7 @@ from pipeline.collation import swedish_key
 from pipeline.errors import UsageError
 from pipeline.paths import PROJECT_PAGE, discover
 from pipeline.settings import DEFAULTS, Settings
+from pipeline.wording import counted
 
 if TYPE_CHECKING:
     from pipeline.check import Checked
@@ -404,7 +405,7 @@ def check_options(options: NotifyOptions) -> tuple[Address, Server | None, str |
             raise UsageError(f"--dry-run: {options.dry_run} är en fil, inte en mapp.")
         return sender, None, None
     if not options.smtp:
-        raise UsageError("Ange e-postservern med --smtp VÄRD[:PORT] (eller --dry-run MAPP).")
+        raise UsageError("Ange e-postservern med --smtp HOST[:PORT] (eller --dry-run DIR).")
     return sender, parse_server(options.smtp), password(options)
 
 
@@ -546,9 +547,11 @@ def summary_lines(result: NotifyResult, dry_run: bool) -> list[str]:
     lines += [f"Ingen Projektledare i {name}." for name in result.leaderless]
     lines += [f"Kunde inte läsas: {why}" for why in result.unreadable]
     lines += [f"Obs: {problem}" for problem in result.problems]
-    done = (f"{len(result.written)} meddelanden skrivna" if dry_run
-            else f"{len(result.sent)} meddelanden skickade")
-    lines.append(f"{done}, {len(result.failed)} misslyckade, {len(result.without_address)} "
+    done = (counted(len(result.written), "meddelande skrivet", "meddelanden skrivna")
+            if dry_run else counted(len(result.sent), "meddelande skickat",
+                                    "meddelanden skickade"))
+    failed = counted(len(result.failed), "misslyckat", "misslyckade")
+    lines.append(f"{done}, {failed}, {len(result.without_address)} "
                  "projektledare utan e-postadress.")
     return lines
 

@@ -22,13 +22,14 @@ from pipeline.cli_language import CATALOG, COMPILED, compiled_catalog
 from tests.conftest import ROOT
 
 COMMANDS = ([], ["new"], ["check"], ["build"], ["economy"], ["templates"],
-            ["templates", "check"], ["init"])
+            ["templates", "check"], ["init"], ["notify"])
 ENGLISH = ("Usage", "Options", "Commands", "Show this", "Show the version", "OPTIONS",
            "COMMAND", "ARGS", "TEXT", "INTEGER", "PATH", "DIRECTORY", "FILENAME", "default:",
            "Error", "Try ", "Missing", "required", "exit", "INDATA", "UTDATA", "WORKBOOKS")
 """click's framework words, and the argument names of before."""
 EXIT_CODES = {("new",): "0 2", ("check",): "0 1 2", ("build",): "0 1 2",
               ("economy",): "0 1 2", ("templates", "check"): "0 1 2", ("init",): "0 2",
+              ("notify",): "0 1 2",
               (): "0 1 2"}
 
 
@@ -64,17 +65,22 @@ def test_argument_names_are_the_readmes() -> None:
     assert usages[("build",)].endswith("build [FLAGGOR] [INPUT] [OUTPUT]")
     assert usages[("economy",)].endswith("economy [FLAGGOR] [INPUT]")
     assert usages[("init",)].endswith("init [FLAGGOR] [DIR]")
+    assert usages[("notify",)].endswith("notify [FLAGGOR] [INPUT]")
     for line in ("projektmodell new NAME [--id ID] [--dir DIR]",
                  "projektmodell check WORKBOOK... [--json]",
                  "projektmodell build [INPUT] [OUTPUT] [--jobs N] [--force] [--pdf] "
                  "[--templates DIR]",
                  "projektmodell economy [INPUT] [-o FILE]",
                  "projektmodell templates check [--templates DIR]",
-                 "projektmodell init [DIR]", "`--config FILE`"):
+                 "projektmodell init [DIR]", "`--config FILE`",
+                 "projektmodell notify [INPUT] --from ADDRESS (--smtp HOST[:PORT] | "
+                 "--dry-run DIR)", "[--user NAME --password-env VAR]"):
         assert line in readme
-    options = run("build", "--help")[1] + run("new", "--help")[1] + run("economy", "--help")[1]
+    options = "".join(run(*c, "--help")[1] for c in (["build"], ["new"], ["economy"],
+                                                    ["notify"]))
     for option in ("--jobs N", "--templates DIR", "--id ID", "--dir DIR", "-o, --output FILE",
-                   "--config FILE"):
+                   "--config FILE", "--smtp HOST[:PORT]", "--from ADDRESS",
+                   "--user NAME", "--password-env VAR", "--dry-run DIR"):
         assert option in options
 
 

@@ -220,7 +220,7 @@ def test_each_leader_gets_one_message_about_all_of_their_projects(
     assert "Saknar e-postadress: Lars Ek (SK-2011-04 Läsfrämjande)." in result.output
     assert "Inget att meddela: Maja Lind <maja.lind@harnosand.se>" in result.output
     assert "Kunde inte läsas: g-trasig.xlsx: Arbetsboken kan inte läsas" in result.output
-    assert "2 meddelanden skickade, 1 misslyckade, 1 projektledare utan e-postadress." in (
+    assert "2 meddelanden skickade, 1 misslyckat, 1 projektledare utan e-postadress." in (
         result.output)
 
 
@@ -336,6 +336,20 @@ def test_usage_errors_exit_2_before_anything_is_sent(
     result = notify(input_folder, *options, env=env)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_the_summary_counts_one_message_in_the_singular(tmp_path: Path) -> None:
+    """One leader with something to do: '1 meddelande skrivet', not '1 meddelanden'."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    fill = WORKBOOKS["b-foraldrastod.xlsx"]
+    projekt = fill["Projekt"]
+    build_workbook(projekt["projektnamn"], projekt["projekt_id"], fill).save(
+        folder / "b-foraldrastod.xlsx")
+    result = notify(folder, "--dry-run", str(tmp_path / "utkast"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == (
+        "1 meddelande skrivet, 0 misslyckade, 0 projektledare utan e-postadress.")
 
 
 def test_a_sender_that_is_no_address_and_a_missing_folder_exit_2(tmp_path: Path) -> None:
