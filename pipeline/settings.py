@@ -477,10 +477,10 @@ def default_file_text() -> str:
     return f"""\
 # Projektmodellens inställningar för organisationen (CONFIG.md, version {CONFIG_VERSION}).
 #
-# Programmet läser den här filen när den ligger i indatamappen (build, economy), i mappen
-# där arbetsboken skrivs (new) eller i den första arbetsbokens mapp (check), eller när den
-# anges med --config FIL. Nycklarna skrivs på engelska, värdena på svenska. Varje nyckel
-# får utelämnas: då gäller standardvärdet, som är det som står här.
+# Programmet läser den här filen när den ligger i indatamappen (build, economy, notify), i
+# mappen där arbetsboken skrivs (new) eller i den första arbetsbokens mapp (check), eller
+# när den anges med --config FILE. Nycklarna skrivs på engelska, värdena på svenska. Varje
+# nyckel får utelämnas: då gäller standardvärdet, som är det som står här.
 # Ändras filen eller logotypen byggs alla projekt om vid nästa körning.
 
 config_version = {CONFIG_VERSION}
