@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from pipeline import __version__
-from pipeline.cli_language import swedish_messages
+from pipeline.cli_language import swedish_messages, swedish_path
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -36,7 +36,7 @@ def config_option(command: Command) -> Command:
     """`--config FILE`: the organisation's settings (projektmodell.toml, CONFIG.md), passed
     to the command as `config` (None when not given)."""
     return click.option(
-        "--config", "config", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+        "--config", "config", type=swedish_path(dir_okay=False, path_type=Path), metavar="FILE",
         help="Organisationens inställningsfil (standard: projektmodell.toml i mappen, annars "
              "Härnösands standardinställningar).")(command)
 
@@ -113,7 +113,7 @@ def main() -> None:
                                 "anropet"))
 @click.argument("namn", metavar="NAME")
 @click.option("--id", "project_id", metavar="ID", help="Projekt-ID, t.ex. KS-2024-03.")
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--dir", "folder", type=swedish_path(file_okay=False, path_type=Path),
               metavar="DIR", default=Path("input"), show_default=True,
               help="Mapp där arbetsboken skrivs.")
 @config_option
@@ -143,11 +143,11 @@ def new(namn: str, project_id: str | None, folder: Path, config: Path | None) ->
                                 "1  någon arbetsbok har fel eller kan inte läsas",
                                 "2  fel i anropet"))
 @click.argument("workbooks", metavar="WORKBOOK...", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+                type=swedish_path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @today_option
 @config_option
-@click.option("--output", "output_folder", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output", "output_folder", type=swedish_path(file_okay=False, path_type=Path),
               metavar="DIR",
               help="Utdatamappen där projektens arkiv (Arkiv/) finns, för att se vad som "
                    "ändrats efter fastställandet (standard: output/ om den finns).")
@@ -188,8 +188,8 @@ def check(workbooks: tuple[Path, ...], as_json: bool, today: date | None, config
                                 "2  mappen finns inte, filen kan inte skrivas, eller fel i "
                                 "anropet"))
 @click.argument("input_folder", metavar="[INPUT]", required=False, default="input",
-                type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output_file", type=click.Path(dir_okay=False, path_type=Path),
+                type=swedish_path(path_type=Path))
+@click.option("-o", "--output", "output_file", type=swedish_path(dir_okay=False, path_type=Path),
               metavar="FILE", default=Path("ekonomi.xlsx"), show_default=True,
               help="Filen som skrivs.")
 @config_option
@@ -220,7 +220,7 @@ def templates() -> None:
                    epilog=exit_codes("0  mallarna har inga problem",
                                      "1  någon mall har problem",
                                      "2  mallmappen finns inte, eller fel i anropet"))
-@click.option("--templates", "folder", type=click.Path(path_type=Path), metavar="DIR",
+@click.option("--templates", "folder", type=swedish_path(path_type=Path), metavar="DIR",
               help="Mapp med egna mallar (standard: de medföljande).")
 @config_option
 def templates_check(folder: Path | None, config: Path | None) -> None:
@@ -253,14 +253,14 @@ def templates_check(folder: Path | None, config: Path | None) -> None:
                                 "2  inget byggdes: fel i anropet eller inställningarna,",
                                 "   eller en annan körning pågår"))
 @click.argument("input_folder", metavar="[INPUT]", default=Path("input"),
-                type=click.Path(path_type=Path))
+                type=swedish_path(path_type=Path))
 @click.argument("output_folder", metavar="[OUTPUT]", default=Path("output"),
-                type=click.Path(path_type=Path))
+                type=swedish_path(path_type=Path))
 @click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Antal parallella processer (standard: antal processorkärnor).")
 @click.option("--force", is_flag=True, help="Bygg om alla projekt, även oförändrade.")
 @click.option("--pdf", is_flag=True, help="Skapa även PDF:er med LibreOffice.")
-@click.option("--templates", "templates_folder", type=click.Path(path_type=Path),
+@click.option("--templates", "templates_folder", type=swedish_path(path_type=Path),
               metavar="DIR", help="Mapp med egna mallar (standard: de medföljande).")
 @today_option
 @config_option
@@ -282,7 +282,7 @@ def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool
                                 "1  något meddelande misslyckades",
                                 "2  inget skickades: fel i anropet eller inställningarna"))
 @click.argument("input_folder", metavar="[INPUT]", default=Path("input"),
-                type=click.Path(path_type=Path))
+                type=swedish_path(path_type=Path))
 @click.option("--smtp", "server", metavar="HOST[:PORT]",
               help="E-postservern (standardport 25). Behövs inte med --dry-run.")
 @click.option("--from", "sender", required=True, metavar="ADDRESS", help="Avsändaradressen.")
@@ -290,7 +290,7 @@ def build(input_folder: Path, output_folder: Path, jobs: int | None, force: bool
 @click.option("--user", metavar="NAME", help="Användarnamn för inloggning på e-postservern.")
 @click.option("--password-env", metavar="VAR",
               help="Miljövariabeln som håller lösenordet till --user.")
-@click.option("--dry-run", type=click.Path(path_type=Path), metavar="DIR",
+@click.option("--dry-run", type=swedish_path(path_type=Path), metavar="DIR",
               help="Skriv meddelandena som .eml-filer i DIR i stället för att skicka dem.")
 @today_option
 @config_option
@@ -319,7 +319,7 @@ def notify(input_folder: Path, server: str | None, sender: str, starttls: bool,
                                 "2  filen finns redan eller kan inte skrivas, eller fel i "
                                 "anropet"))
 @click.argument("folder", metavar="[DIR]", required=False, default=Path("."),
-                type=click.Path(file_okay=False, path_type=Path))
+                type=swedish_path(file_okay=False, path_type=Path))
 def init(folder: Path) -> None:
     from pipeline.settings import SETTINGS_FILE, write_default_file
 

@@ -18,6 +18,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import click
 
 DOMAIN = "projektmodell"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -40,6 +43,14 @@ def swedish_messages() -> Iterator[None]:
             os.environ.pop("LANGUAGE", None)
         else:
             os.environ["LANGUAGE"] = language
+
+
+def swedish_path(**options: Any) -> click.Path:
+    """`click.Path(**options)` named in Swedish ("Filen 'x.xlsx' är en mapp."): click
+    names a path type ("file", "directory") when it is made, so it is made here with the
+    Swedish catalog on."""
+    with swedish_messages():
+        return click.Path(**options)
 
 
 def compiled_catalog() -> bytes:

@@ -95,6 +95,8 @@ def test_argument_names_are_the_readmes() -> None:
     (["build", "--jobs"], "Fel: Flaggan '--jobs' behöver ett värde."),
     (["check", "--färg", "a.xlsx"], "Fel: Flaggan '--färg' finns inte."),
     (["build", "in", "ut", "mer"], "Fel: Ett argument för mycket (mer)"),
+    (["check", "pipeline"], "Fel: Ogiltigt värde för 'WORKBOOK...': Filen 'pipeline' är en "
+                            "mapp."),
 ])
 def test_usage_errors_are_swedish_and_exit_2(args: list[str], message: str) -> None:
     code, output = run(*args)
