@@ -16,12 +16,15 @@ PROJECT_PAGE = "projekt.html"
 """The project's own page, in its folder beside its documents."""
 ARCHIVE_FOLDER = "Arkiv"
 """The project's archive (issue 12), a folder in its folder."""
-LOCK_PREFIX = "~$"
+NOT_WORKBOOK_PREFIXES = ("~$", ".~lock.", "._")
+"""Files named like a workbook that are none: Excel's and LibreOffice's lock files
+(~$Projekt.xlsx, .~lock.Projekt.xlsx#) and the metadata a Mac writes beside each file on
+a shared folder (._Projekt.xlsx)."""
 
 
 def is_lock_file(path: Path) -> bool:
-    """Excel's and LibreOffice's lock files (~$Projekt.xlsx, .~lock.Projekt.xlsx#)."""
-    return path.name.startswith(LOCK_PREFIX) or path.name.startswith(".~lock.")
+    """A lock file or a Mac's metadata file (`NOT_WORKBOOK_PREFIXES`), not a workbook."""
+    return path.name.startswith(NOT_WORKBOOK_PREFIXES)
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")

@@ -136,19 +136,21 @@ def test_a_file_that_is_no_workbook_is_named_and_the_others_are_built(
 def test_xlsm_and_upper_case_names_are_read_and_lock_files_skipped(tmp_path: Path,
                                                                    make_workbook) -> None:
     """A workbook saved with macros (.xlsm) is read as the workbook it is (its macros never
-    run); `PROJEKT.XLSX` from a Windows share too; Excel's lock file is not a workbook."""
+    run); `PROJEKT.XLSX` from a Windows share too; Excel's lock file and the metadata file
+    a Mac writes beside a workbook on a share are no workbooks."""
     input_folder = tmp_path / "in"
     first = make_workbook(name="Föräldrastöd.xlsm", folder=input_folder)
     second = make_workbook(name="ANDRA.XLSX", folder=input_folder)
     edit(second, lambda book: setattr(book["Projekt"][cell_of(book, "Projekt", "Projekt-ID")],
                                       "value", "KS-2011-02"))
     (input_folder / "~$Föräldrastöd.xlsm").write_bytes(b"\0" * 165)
+    (input_folder / "._ANDRA.XLSX").write_bytes(b"\0\x05\x16\x07" + b"\0" * 4092)
 
     code, output = build(input_folder, tmp_path / "out")
     assert code == 0, output
     assert f"{first.name}: byggd -> {FOLDER}" in output
     assert f"{second.name}: byggd -> KS-2011-02 Föräldrastöd" in output
-    assert "~$" not in output
+    assert "~$" not in output and "._" not in output
 
 
 # --- the workbook's sheets --------------------------------------------------------------
