@@ -21,7 +21,7 @@ import ctypes
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 TEMP_PREFIX = ".projektmodell-tmp-"
@@ -45,7 +45,7 @@ def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
 
 def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, sync: bool = True) -> None:
     """As `write_atomic`, the content written as it is made (never whole in memory)."""
-    fd, temp = _temp_file(path.parent)
+    fd, temp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
@@ -61,16 +61,13 @@ def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, sync: bool = Tru
         raise
 
 
-def _temp_file(folder: Path) -> tuple[int, str]:
-    return tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
-
-
 def make_durable(folder: Path, files: Iterable[Path]) -> None:
     """The files (written with sync=False) and their renames in `folder` on disk: one
     syncfs of the file system holding `folder` where there is one, else an fsync each."""
     if not _syncfs(folder):
         for path in files:
-            fsync_file(path)
+            with open(path, "rb+") as handle:
+                os.fsync(handle.fileno())
         fsync_folder(folder)
 
 
@@ -102,11 +99,6 @@ def _syncfs(folder: Path) -> bool:
         os.close(fd)
 
 
-def fsync_file(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
 def fsync_folder(folder: Path) -> None:
     """Make the renames in a folder durable (POSIX; a no-op where folders cannot be opened)."""
     if os.name != "posix":
@@ -123,18 +115,13 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def leftover_temps(root: Path) -> Iterator[Path]:
-    for folder, _dirs, files in os.walk(root):
-        for name in files:
-            if name.startswith(TEMP_PREFIX):
-                yield Path(folder) / name
-
-
 def remove_leftover_temps(root: Path) -> int:
     """Remove the temp files an interrupted run left; returns how many."""
     removed = 0
-    for path in leftover_temps(root):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-            removed += 1
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            if name.startswith(TEMP_PREFIX):
+                with contextlib.suppress(FileNotFoundError):
+                    (Path(folder) / name).unlink()
+                    removed += 1
     return removed
