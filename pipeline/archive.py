@@ -169,8 +169,7 @@ def canonical(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
+        return format(value.normalize(), "f")
     return str(value).strip()
 
 
@@ -299,13 +298,6 @@ def manifest_text(entries: list[dict[str, Any]]) -> str:
             else f'{{\n "format": {MANIFEST_FORMAT},\n "filer": []\n}}\n')
 
 
-def read_entries_or_none(folder: Path) -> list[dict[str, Any]] | None:
-    try:
-        return read_manifest(folder)
-    except ManifestUnreadable:
-        return None
-
-
 # --- writing a file once -----------------------------------------------------------------
 
 def staged(folder: Path, data: bytes) -> Path:
@@ -345,14 +337,10 @@ def write_once(path: Path, data: bytes) -> bool:
 
 # --- the pending notes -------------------------------------------------------------------
 
-def pending_path(state_folder: Path, relative: str) -> Path:
-    return state_folder / PENDING_FOLDER / f"{sha256(relative.encode())[:24]}.json"
-
-
 def note_pending(state_folder: Path, relative: str, entry: dict[str, Any],
                  sync: bool = True) -> Path:
     """The entry of a file about to be linked, kept until arkiv.json lists it."""
-    path = pending_path(state_folder, relative)
+    path = state_folder / PENDING_FOLDER / f"{sha256(relative.encode())[:24]}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps({"path": relative, "entry": entry},
                                   ensure_ascii=False).encode("utf-8"), sync=sync)
@@ -516,8 +504,7 @@ def add_pdf(output: Path, docx_relative: str, pdf: Path) -> str | None:
         return None
     data = pdf.read_bytes()
     if not write_once(folder / pdf_name, data):
-        existing = (folder / pdf_name).read_bytes()
-        data = existing  # a killed run linked it: it was made from the same .docx
+        data = (folder / pdf_name).read_bytes()  # a killed run linked it, from the same .docx
     entry = {key: value for key, value in source.items() if key != "värden"}
     entry.update(fil=pdf_name, sha256=sha256(data), format=PDF_FORMAT, källa=docx_name,
                  programversion=__version__, arkiverad=now_text())
@@ -647,8 +634,11 @@ def decision_cell(project: Project, bp: str, key: str) -> str | None:
 def project_changes(project: Project, project_folder: Path, settings: Settings = DEFAULTS
                     ) -> Changes:
     """The project against the archive in its folder (none there: no changes)."""
-    entries = read_entries_or_none(archive_folder(project_folder))
-    return changes(project, entries or [], settings)
+    try:
+        entries = read_manifest(archive_folder(project_folder))
+    except ManifestUnreadable:
+        entries = []
+    return changes(project, entries, settings)
 
 
 def compare_with_archive(checked: Checked, workbook: str, output: Path) -> None:
