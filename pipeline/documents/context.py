@@ -70,23 +70,8 @@ def build_context(project: Project, doc: PlannedDocument, settings: Settings = D
     return context
 
 
-def text(value: Any, kind: Kind = Kind.TEXT) -> str:
-    """One value as a Swedish string; "" for no value."""
-    if value is None:
-        return ""
-    if kind is Kind.AMOUNT:
-        return kr(value)
-    if kind is Kind.PERCENT:
-        return percent(value)
-    if kind is Kind.NUMBER:
-        return number(value)
-    if isinstance(value, date):
-        return day(value)
-    return str(value).strip()
-
-
 def values(sheet: Sheet, model: Any) -> dict[str, str]:
-    """Every field of the sheet as `text` gives it."""
+    """Every field of the sheet as a Swedish string ("" for no value)."""
     return {key: show(getattr(model, key, None)) for key, show in field_formats(sheet.name)}
 
 
@@ -96,14 +81,15 @@ NUMBER_FORMATS: dict[Kind, Callable[[Any], str]] = {
 
 @cache
 def field_formats(sheet_name: str) -> tuple[tuple[str, Callable[[Any], str]], ...]:
-    """(key, the function `text` uses for the field's kind) of each field of the
+    """(key, the function that shows a value of the field's kind) of each field of the
     contract's sheet."""
     return tuple((f.key, NUMBER_FORMATS.get(f.kind, plain_text))
                  for f in contract.SHEETS_BY_NAME[sheet_name].fields)
 
 
 def plain_text(value: Any) -> str:
-    """`text` of a value of a kind that is not a number."""
+    """A value of a kind that is not a money, percent or decimal number: "" for none, a
+    date in Swedish, anything else as written."""
     if value is None:
         return ""
     if type(value) is str:
@@ -168,7 +154,8 @@ def status_text(project: Project, doc: PlannedDocument) -> str:
 def row_status(doc: PlannedDocument) -> str:
     row = doc.row
     if doc.kind is DocKind.STATUSRAPPORT and row is not None:
-        return f"Rapport nr {text(row.rapport_nr)}, {day(row.rapportdatum or row.period_till)}"
+        nr, reported = plain_text(row.rapport_nr), day(row.rapportdatum or row.period_till)
+        return f"Rapport nr {nr}, {reported}"
     if doc.kind is DocKind.PERSONKONTRAKT and row is not None:
         return f"Datum {day(row.datum)}" if row.datum else ""
     return ""
@@ -208,7 +195,7 @@ def risks(project: Project) -> list[dict[str, str]]:
     result = []
     for risk in ordered:
         line = values(contract.RISKER, risk)
-        line["riskvarde"] = text(risk_value(risk))
+        line["riskvarde"] = plain_text(risk_value(risk))
         result.append(line)
     return result
 
@@ -228,7 +215,7 @@ def costs(project: Project) -> dict[str, Any]:
                for kind, total in figures.costs_by_kind(project).items()]
     by_year = [{"ar": str(year), **cost_sum(total)}
                for year, total in figures.costs_by_year(project).items()]
-    by_both = [{"kostnadsslag": kind, "ar": text(year), **cost_sum(total)}
+    by_both = [{"kostnadsslag": kind, "ar": plain_text(year), **cost_sum(total)}
                for (kind, year), total in sorted(
                    figures.costs_by_kind_and_year(project).items(),
                    key=lambda kv: (kind_order(kv[0][0]), kv[0][1] or 0))]
@@ -287,8 +274,7 @@ def checklist(project: Project, decision_point: str, settings: Settings = DEFAUL
     decision = project.decision(decision_point)
     return {"beslutspunkt": decision_point, "fas": phase.name, "innebord": phase.decides,
             "rader": lines, "oppna": str(remaining),
-            "beslut": values(contract.BESLUT, decision) if decision is not None
-            else values(contract.BESLUT, None)}
+            "beslut": values(contract.BESLUT, decision)}
 
 
 def light(value: str | None) -> dict[str, str]:
