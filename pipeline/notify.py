@@ -131,32 +131,22 @@ def leader_address(project: Project) -> str | None:
     return rows[0].epost.strip() if rows else None
 
 
-def next_decision(project: Project) -> str | None:
-    """The decision point the project works towards, None when it is past BP4."""
-    from pipeline.model import PHASES
-
-    phase = next((p for p in PHASES if p.number == project.phase_number), None)
-    if phase is None or project.approved(phase.decision_point):
-        return None
-    return phase.decision_point
-
-
 def as_items(findings: Iterable[Finding]) -> tuple[Item, ...]:
     return tuple(Item(f.location, f.message) for f in findings)
 
 
 def note_of(checked: Checked, workbook: str) -> ProjectNote:
+    from pipeline.documents.plan import current_decision_point
     from pipeline.validate.deadlines import TIME_CODES
 
     project, report = checked.project, checked.report
     assert project is not None
     info = project.info
-
     title = " ".join(part for part in (info.projekt_id, info.projektnamn) if part) or workbook
     return ProjectNote(
         workbook, title, info.aktuell_fas or "okänd fas",
         folder_for(Identity(info.projekt_id, info.projektnamn), workbook),
-        next_decision(project),
+        current_decision_point(project),
         late=as_items(f for f in report.findings if f.code in TIME_CODES),
         todo=as_items(f for f in report.findings if f.code == CHECKLIST_OPEN.code),
         errors=as_items(report.errors))
