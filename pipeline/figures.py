@@ -39,18 +39,13 @@ class CostSum:
     def avvikelse_procent(self) -> Decimal | None:
         return None if not self.budget else self.avvikelse / self.budget * 100
 
-    def __add__(self, other: CostSum) -> CostSum:
-        return CostSum(self.budget + other.budget, self.utfall + other.utfall,
-                       self.prognos + other.prognos)
-
 
 def cost_of_line(line: Any) -> CostSum:
     return CostSum(amount(line.budget), amount(line.utfall), amount(line.prognos))
 
 
 def summed(lines: Iterable[Any]) -> CostSum:
-    """The sum of the lines' `cost_of_line`, added in their order as `CostSum.__add__`
-    would, without a CostSum per line and per addition."""
+    """The lines' budget, utfall and prognos, each summed (a blank counts as 0)."""
     budget = utfall = prognos = ZERO
     for line in lines:
         budget += amount(line.budget)
@@ -95,7 +90,7 @@ def costs_by_kind_and_year(project: Project) -> dict[tuple[str, int | None], Cos
 
 def counted_funding(project: Project) -> list[Any]:
     """Funding lines that count towards the budget: all but those rejected."""
-    return [f for f in project.finansiering if f.status != REJECTED]
+    return [f for f in project.finansiering if funding_counts(f)]
 
 
 def total_funding(project: Project) -> Decimal:
