@@ -67,8 +67,6 @@ class Sheet:
         return self.keys[key]
 
 
-"""Förvaltning's choices by default; the organisation's `departments` replace them
-(`sheets_for`)."""
 RAPPORTERINGSINTERVALL = ("Månadsvis", "Varannan månad", "Kvartalsvis")
 ROLLER = ("Beställare", "Styrgrupp", "Projektledare", "Projektmedlem", "Referensgrupp",
           "Resursgivare", "Mottagare")

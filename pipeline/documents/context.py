@@ -27,7 +27,6 @@ LANGUAGE = "sv-SE"
 
 LIGHT_COLOURS = {"Grön": "C6EFCE", "Gul": "FFEB9C", "Röd": "FFC7CE"}
 NO_LIGHT_COLOUR = "FFFFFF"
-LATE_DONE = ("Klar", "Struken")
 
 BEFOGENHETER = ("Fatta beslut och göra avvägningar samt kunna ta nödvändiga projektexterna "
                 "kontakter inom ramen för arbetsuppgiften.")
@@ -302,7 +301,8 @@ def late_activities(project: Project, row: Any) -> list[dict[str, str]]:
     late = []
     for activity in project.aktiviteter:
         overdue = (activity.slut is not None and row.period_till is not None
-                   and activity.slut <= row.period_till and activity.status not in LATE_DONE)
+                   and activity.slut <= row.period_till
+                   and activity.status not in contract.ACTIVITY_FINISHED)
         if activity.status == "Försenad" or overdue:
             late.append(values(contract.AKTIVITETER, activity))
     return late
