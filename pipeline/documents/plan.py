@@ -32,7 +32,7 @@ from pipeline.findings import Finding
 from pipeline.model import DOCUMENTS, PHASES, DocKind, DocumentKind
 from pipeline.project import Project
 from pipeline.settings import DEFAULTS, Settings
-from pipeline.validate.gating import is_effective, open_items, phase_of_item
+from pipeline.validate.gating import is_effective, open_items, phase_of_item, working_phase
 from pipeline.workbook.parse import UNREAD_CODES, document_id
 from pipeline.workbook.reader import CELL_REF
 
@@ -193,10 +193,8 @@ DECIDING = frozenset((contract.BESLUT.name, contract.CHECKLISTOR.name))
 
 def current_decision_point(project: Project) -> str | None:
     """The decision point the project works towards, unless it is approved already."""
-    phase = next((p for p in PHASES if p.number == project.phase_number), None)
-    if phase is None or project.approved(phase.decision_point):
-        return None
-    return phase.decision_point
+    phase = working_phase(project)
+    return phase.decision_point if phase is not None else None
 
 
 def as_todo(project: Project, finding: Finding, planned: list[PlannedDocument]) -> Finding:

@@ -79,6 +79,13 @@ def is_effective(project: Project, decision_point: str, settings: Settings = DEF
             and not open_items(project, decision_point, settings))
 
 
+def working_phase(project: Project) -> Phase | None:
+    """The phase Aktuell fas names, unless its decision point is approved already (or the
+    phase is unknown): None."""
+    phase = next((p for p in PHASES if p.number == project.phase_number), None)
+    return None if phase is None or project.approved(phase.decision_point) else phase
+
+
 def check_gating(project: Project, settings: Settings = DEFAULTS) -> Iterator[Finding]:
     if not project.checklistor and not project.beslut and not project.cells.get(BESLUT.name):
         return
@@ -187,8 +194,8 @@ def unread_answer(project: Project, row: Any) -> bool:
 
 
 def current_phase_todo(project: Project, settings: Settings = DEFAULTS) -> Iterator[Finding]:
-    phase = next((p for p in PHASES if p.number == project.phase_number), None)
-    if phase is None or project.approved(phase.decision_point):
+    phase = working_phase(project)
+    if phase is None:
         return
     for row in items_of_phase(project, phase, settings):
         if is_done(row) or unread_answer(project, row):
