@@ -275,15 +275,14 @@ def instruction_sections() -> list[tuple[str, list[str]]]:
     ]
 
 
-def look_legend() -> list[tuple[str, str]]:
-    return [
-        (REQUIRED, "Måste fyllas i: obligatoriskt, eller behövs för ett dokument (vilket "
-                   "står i rutan som visas och i listan nedan). I tabellbladen har sådana "
-                   "kolumner en brun rubrik."),
-        (OPTIONAL, "Frivilligt: fyll i det som gäller projektet. I tabellbladen har sådana "
-                   "kolumner en blå rubrik."),
-        (PREFILLED, "Ifyllt från projektmodellen: ändra inte."),
-    ]
+LOOK_LEGEND = (
+    (REQUIRED, "Måste fyllas i: obligatoriskt, eller behövs för ett dokument (vilket står i "
+               "rutan som visas och i listan nedan). I tabellbladen har sådana kolumner en "
+               "brun rubrik."),
+    (OPTIONAL, "Frivilligt: fyll i det som gäller projektet. I tabellbladen har sådana "
+               "kolumner en blå rubrik."),
+    (PREFILLED, "Ifyllt från projektmodellen: ändra inte."),
+)
 
 
 def write_instructions(ws: Worksheet, sheets: Sequence[Sheet] = contract.SHEETS) -> None:
@@ -319,7 +318,7 @@ def write_paragraph(ws: Worksheet, text: str) -> None:
 
 
 def write_legend(ws: Worksheet) -> None:
-    for name, meaning in look_legend():
+    for name, meaning in LOOK_LEGEND:
         row = ws.max_row + 1
         ws.cell(row, 1, LOOK_NAMES[name]).style = style_name(Kind.TEXT, name)
         ws.cell(row, 2, meaning).style = BODY
@@ -494,10 +493,6 @@ def fit_row_height(ws: Worksheet, row: int, texts: Sequence[tuple[Any, float]],
         ws.row_dimensions[row].height = min(needed + 4, MAX_ROW_HEIGHT)
 
 
-def column_width_of(ws: Worksheet, column: int) -> float:
-    return ws.column_dimensions[get_column_letter(column)].width
-
-
 # --- Input messages and validations ---
 
 def add_input_rules(ws: Worksheet, field: Field, cells: str) -> None:
@@ -600,9 +595,11 @@ def set_up_printing(ws: Worksheet, title_rows: str | None = None, one_page: bool
     width (a very wide table to as many pages across as keep its text 60 % or larger, its
     first column repeated), the header row on every page, the sheet and page in the
     footer; `one_page` fits the whole sheet on one page."""
-    width = sum(column_width_of(ws, c) for c in range(1, ws.max_column + 1))
+    width = sum(ws.column_dimensions[get_column_letter(c)].width
+                for c in range(1, ws.max_column + 1))
     orientation = "portrait" if width <= PAGE_WIDTH["portrait"] else "landscape"
-    across = 1 if one_page else pages_across(width, PAGE_WIDTH[orientation])
+    page = PAGE_WIDTH[orientation]
+    across = 1 if one_page else max(1, math.ceil(width * SMALLEST_SCALE / page))
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = across
@@ -617,10 +614,6 @@ def set_up_printing(ws: Worksheet, title_rows: str | None = None, one_page: bool
         ws.page_setup.pageOrder = "overThenDown"
     ws.oddFooter.center.text = "&A – sida &P av &N"
     ws.oddFooter.center.font, ws.oddFooter.center.size = FOOTER_FONT, 9
-
-
-def pages_across(width: float, page: float) -> int:
-    return max(1, math.ceil(width * SMALLEST_SCALE / page))
 
 
 def project_name_typed(name: str) -> str:
