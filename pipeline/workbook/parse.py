@@ -230,9 +230,10 @@ def parse_key_values(
             missing.append((field, blocks))
             continue
         where[key] = address(row, 2)
-        value, found = read_cell(sheet, field, convert, cells, row, 2, blocks, note)
+        values[key], found = read_cell(sheet, field, convert, cells.value(row, 2), where[key],
+                                       (row, 2) in cells.uncached_formulas, blocks,
+                                       bool(blocks), note)
         findings.extend(found)
-        values[key] = value
     findings.extend(missing_labels(sheet, cells, rows_by_label, missing))
     return values, where, findings
 
@@ -272,27 +273,24 @@ def field_blocks(field: Field, produced: tuple[DocKind, ...]) -> tuple[str, ...]
 
 
 def read_cell(
-    sheet: Sheet, field: Field, convert: Callable[[Any], Any], cells: SheetCells, row: int,
-    column: int, blocks: tuple[str, ...], note: Note | None = None,
+    sheet: Sheet, field: Field, convert: Callable[[Any], Any], raw: Any, cell: str,
+    uncached: bool, blocks: tuple[str, ...], required: bool, note: Note | None = None,
 ) -> tuple[Any, list[Finding]]:
     """One cell's value as its field's type (by `convert`, the field's converter), with the
-    findings it gives rise to."""
-    raw = cells.value(row, column)
-    if (row, column) in cells.uncached_formulas:
-        return None, [uncached_formula(sheet, field, address(row, column), blocks)]
+    findings it gives rise to; blocks: what a problem with it holds back; required: a blank
+    is a finding."""
+    if uncached:
+        return None, [uncached_formula(sheet, field, cell, blocks)]
     if raw.__class__ is CellError:
-        return None, [error_value(sheet, field, address(row, column), raw, blocks)]
+        return None, [error_value(sheet, field, cell, raw, blocks)]
     if is_blank(raw):
-        if blocks:
-            return None, [missing_value(sheet, field, address(row, column), blocks)]
-        return None, []
+        return None, [missing_value(sheet, field, cell, blocks)] if required else []
     try:
         value = convert(raw)
     except ValueProblem as problem:
-        return None, [invalid_value(sheet, field, address(row, column), raw, problem,
-                                    blocks if field.required else ())]
+        return None, [invalid_value(sheet, field, cell, raw, problem, blocks)]
     if note is not None and raw.__class__ is str:
-        found = note(sheet, field, address(row, column), raw)
+        found = note(sheet, field, cell, raw)
         return value, [] if found is None else [found]
     return value, []
 
@@ -365,7 +363,6 @@ def parse_table(
     plan = [(field, key, required, convert, columns[key] - 1, note)
             for field, key, required, convert, note in sheet_plan(sheet)[2] if key in columns]
     indexes = [column - 1 for column in columns.values()]
-    uncached = cells.uncached_formulas
     rows = []
     for row, line in enumerate(cells.rows[header_row:], header_row + 1):
         width = len(line)
@@ -376,43 +373,14 @@ def parse_table(
                     break
         else:
             continue
-        blocks: tuple[str, ...] | None = None
+        blocks = blocked_by(sheet, row, produced)
         values: dict[str, Any] = {"row": row}
         for field, key, required, convert, index, note in plan:
-            raw = line[index] if index < width else None
-            if uncached and (row, index + 1) in uncached:
-                if blocks is None:
-                    blocks = blocked_by(sheet, row, produced)
-                values[key] = None
-                findings.append(uncached_formula(sheet, field, address(row, index + 1),
-                                                 blocks if required else ()))
-            elif raw.__class__ is CellError:
-                if blocks is None:
-                    blocks = blocked_by(sheet, row, produced)
-                values[key] = None
-                findings.append(error_value(sheet, field, address(row, index + 1), raw,
-                                            blocks if required else ()))
-            elif raw is None or (isinstance(raw, str) and not raw.strip()):
-                values[key] = None
-                if required:
-                    if blocks is None:
-                        blocks = blocked_by(sheet, row, produced)
-                    findings.append(missing_value(sheet, field, address(row, index + 1),
-                                                  blocks))
-            else:
-                try:
-                    values[key] = convert(raw)
-                except ValueProblem as problem:
-                    if blocks is None:
-                        blocks = blocked_by(sheet, row, produced)
-                    values[key] = None
-                    findings.append(invalid_value(sheet, field, address(row, index + 1), raw,
-                                                  problem, blocks if required else ()))
-                    continue
-                if note is not None and raw.__class__ is str:
-                    found = note(sheet, field, address(row, index + 1), raw)
-                    if found is not None:
-                        findings.append(found)
+            values[key], found = read_cell(
+                sheet, field, convert, line[index] if index < width else None,
+                address(row, index + 1), (row, index + 1) in cells.uncached_formulas,
+                blocks if required else (), required, note)
+            findings.extend(found)
         rows.append(validate(values))
     return rows, where, findings
 
