@@ -42,7 +42,6 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 HEADER_FILL = "DCE6F0"
 LABEL_FILL = "F2F2F2"
@@ -202,17 +201,13 @@ def footer(doc: DocxDocument) -> None:
     part = doc.sections[0].footer
     paragraph = part.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    small(paragraph.add_run("{{ projekt.projektnamn }} · {{ projekt.projekt_id }}"
-                            "{% if projekt.diarienummer %} · Dnr {{ projekt.diarienummer }}"
-                            "{% endif %} · Sida "))
+    paragraph.add_run("{{ projekt.projektnamn }} · {{ projekt.projekt_id }}"
+                      "{% if projekt.diarienummer %} · Dnr {{ projekt.diarienummer }}"
+                      "{% endif %} · Sida ").font.size = Pt(8)
     element = part.part.element.find(qn("w:p"))
     page_field(element, "PAGE")
-    small(paragraph.add_run(" av "))
+    paragraph.add_run(" av ").font.size = Pt(8)
     page_field(element, "NUMPAGES")
-
-
-def small(run: Run) -> None:
-    run.font.size = Pt(8)
 
 
 FIELD_PARTS = ('<w:fldChar w:fldCharType="begin"/>',
@@ -252,18 +247,13 @@ def shading(fill: str) -> Any:
     return element
 
 
-def table_elements(doc: DocxDocument) -> list[Any]:
-    """The w:tbl elements of the body, in order."""
-    return doc.element.find(qn("w:body")).findall(qn("w:tbl"))
-
-
 def grid(doc: DocxDocument, cols: int, borders: bool = True) -> tuple[Table, Any]:
     """A new table at the end of the body, and its w:tbl element."""
     table = doc.add_table(rows=0, cols=cols)
     if borders:
         table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    return table, table_elements(doc)[-1]
+    return table, doc.element.find(qn("w:body")).findall(qn("w:tbl"))[-1]
 
 
 def set_widths(table: Table, cm: Sequence[float]) -> None:
