@@ -26,11 +26,10 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
 from io import BytesIO
 from pathlib import Path
 from typing import Any, ClassVar
@@ -228,20 +227,17 @@ def person_lines(project: Project, settings: Settings = DEFAULTS) -> Iterable[li
                person.rate, yes_no(person.default_rate), person.cost, row.tidsfinansiering]
 
 
-def line_sheets(settings: Settings) -> dict[str, Callable[[Project], Iterable[list[Any]]]]:
-    """The line sheets' titles and the function giving a project's lines of each."""
-    return {"Kostnader": cost_lines, "Finansiering": funding_lines, "Nytta": benefit_lines,
-            "Personal": partial(person_lines, settings=settings)}
-
-
 def project_rows(checked: Checked) -> ProjectRows:
-    """One project's rows of every sheet: its overview row and its lines."""
-    rows: ProjectRows = {OVERVIEW.title: [json_row(overview_row(checked))]}
-    lead = project_cells(checked)
+    """One project's rows of every sheet: its overview row and its lines (none for a
+    workbook that could not be read)."""
     project = checked.project
-    for title, lines in line_sheets(checked.settings).items():
-        rows[title] = [] if project is None else [json_row([*lead, *line])
-                                                  for line in lines(project)]
+    lines: dict[str, Iterable[list[Any]]] = {} if project is None else {
+        "Kostnader": cost_lines(project), "Finansiering": funding_lines(project),
+        "Nytta": benefit_lines(project), "Personal": person_lines(project, checked.settings)}
+    lead = project_cells(checked)
+    rows: ProjectRows = {OVERVIEW.title: [json_row(overview_row(checked))]}
+    for spec in LINE_SHEETS:
+        rows[spec.title] = [json_row([*lead, *line]) for line in lines.get(spec.title, ())]
     return rows
 
 
