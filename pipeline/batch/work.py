@@ -212,8 +212,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     try:
         (job.output / folder).mkdir(exist_ok=True)
     except OSError as exc:
-        return failed(state, job, previous, unwritable(folder, exc), content,
-                      checked)
+        return failed(state, job, previous, unwritable(folder, exc), content, checked)
     archived = archive(state, job, folder, produced, checked, content)  # before the page,
     problems += archived.problems  # which lists the archive as it is when it is written
     kept = [f for f in kept if previous and f in previous.files]
@@ -226,8 +225,7 @@ def produce_and_write(state: State, job: Job, previous: Record | None, content: 
     try:
         written, rewritten = write_files(job.output / folder, folder, outputs)
     except OSError as exc:
-        return failed(state, job, previous, unwritable(folder, exc), content,
-                      checked)
+        return failed(state, job, previous, unwritable(folder, exc), content, checked)
     files = written + kept + pdfs_kept(previous, [*kept, *set(written) - rewritten])
     valid = validity(checked.project, job.today, checked.settings)
     record = Record(job.workbook.name, BUILT, content, job.inputs, folder,
