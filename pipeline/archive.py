@@ -61,6 +61,7 @@ from pipeline.documents.plan import PlannedDocument
 from pipeline.findings import Finding
 from pipeline.formatting import day
 from pipeline.model import APPROVED, DOCUMENTS, DocKind, phase_of_decision
+from pipeline.paths import ARCHIVE_FOLDER
 from pipeline.project import Project
 from pipeline.settings import DEFAULTS, Settings
 from pipeline.validate.gating import items_of_phase
@@ -68,7 +69,6 @@ from pipeline.validate.gating import items_of_phase
 if TYPE_CHECKING:
     from pipeline.check import Checked
 
-ARCHIVE_FOLDER = "Arkiv"
 MANIFEST = "arkiv.json"
 MANIFEST_FORMAT = 1
 PDF_FORMAT = "PDF/A-2b"

@@ -103,7 +103,6 @@ CHECKLIST_ITEMS: tuple[ChecklistItem, ...] = (
 )
 
 
-
 def phase_by_name(name: str) -> Phase | None:
     return next((p for p in PHASES if p.name == name), None)
 
