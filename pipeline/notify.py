@@ -43,6 +43,7 @@ import click
 
 from pipeline.batch.atomic import write_atomic
 from pipeline.batch.names import safe_file_name
+from pipeline.batch.state import STATE_FOLDER
 from pipeline.batch.work import Identity, folder_for, reason
 from pipeline.catalogue import CHECKLIST_OPEN
 from pipeline.collation import swedish_key
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
     from pipeline.findings import Finding
     from pipeline.project import Project
 
-STATE_FOLDER = ".projektmodell"
 SENT_LOG = "notify-sent.json"
 KEPT_DAYS = 31
 """Days of the sent-log kept (older days are dropped when it is written)."""
