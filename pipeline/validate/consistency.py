@@ -43,26 +43,20 @@ def row_periods(project: Project, sheet: Sheet, start_key: str, end_key: str
     label = {start_key: sheet.field(start_key).label, end_key: sheet.field(end_key).label}
     produced = documents_in_phase(max(project.phase_number, 1))
     first, last = project.info.startdatum, project.info.slutdatum
-    columns = project.cells.get(sheet.name, {})  # as project.cell finds them, once
     for row in project.sheet(sheet):
         start, end = getattr(row, start_key), getattr(row, end_key)
         if start and end and end < start:
             yield DATE_ORDER(end=f"'{label[end_key]}' ({end})",
                              start=f"'{label[start_key]}' ({start})",
-                             sheet=sheet.name, cell=cell_of(columns, end_key, row.row),
+                             sheet=sheet.name, cell=project.cell(sheet, end_key, row.row),
                              value=str(end), blocks=blocked_by(sheet, row.row, produced))
             continue
         for key, day in ((start_key, start), (end_key, end)):
             if day and ((first and day < first) or (last and day > last)):
                 yield OUTSIDE_PROJECT_PERIOD(what=f"'{label[key]}' ({day})", start=first,
                                              end=last, sheet=sheet.name,
-                                             cell=cell_of(columns, key, row.row), value=str(day))
-
-
-def cell_of(columns: dict[str, str], key: str, row: int) -> str | None:
-    """`Project.cell` of a table's row, given the table's columns."""
-    column = columns.get(key)
-    return None if column is None else f"{column}{row}"
+                                             cell=project.cell(sheet, key, row.row),
+                                             value=str(day))
 
 
 def duplicate_report_numbers(project: Project) -> Iterator[Finding]:
