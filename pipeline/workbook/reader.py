@@ -85,10 +85,6 @@ class SheetCells:
         value = cells[column - 1]
         return None if value == "" else value
 
-    @property
-    def height(self) -> int:
-        return len(self.rows)
-
 
 @dataclass
 class RawWorkbook:
@@ -249,14 +245,14 @@ UnreadCells = tuple[set[tuple[int, int]], dict[tuple[int, int], str]]
 """A sheet's formula cells without a saved result, and its error values by cell."""
 
 
-def find_unread_cells(parts: dict[str, bytes], names: Collection[str] | None = None
+def find_unread_cells(parts: dict[str, bytes], names: Collection[str]
                       ) -> dict[str, UnreadCells]:
-    """Per sheet name (of `names`, or all), the cells holding a formula whose result was
-    never saved, and those showing an error value (#REF!)."""
+    """Per sheet name of `names`, the cells holding a formula whose result was never
+    saved, and those showing an error value (#REF!)."""
     found: dict[str, UnreadCells] = {}
     for name, part in sheet_parts(parts).items():
         xml = parts.get(part, b"")
-        if (names is not None and name not in names) or not (
+        if name not in names or not (
                 FORMULA_ELEMENT.search(xml) or ERROR_CELL.search(xml)):
             continue
         uncached, errors = set(), {}
