@@ -44,13 +44,9 @@ from pipeline.contract import FINANSIARSTYP
 from pipeline.project import Project
 from pipeline.settings import DEFAULTS, Settings
 
-SEK_FORMAT = '#,##0 "kr";-#,##0 "kr"'
-PERCENT_FORMAT = '0.0 "%"'
-NUMBER_FORMAT = "#,##0.##"
-DATE_FORMAT = "yyyy-mm-dd"
-INTEGER_FORMAT = "0"
-NUMBER_FORMATS = {"sek": SEK_FORMAT, "percent": PERCENT_FORMAT, "number": NUMBER_FORMAT,
-                  "date": DATE_FORMAT, "integer": INTEGER_FORMAT}  # by column kind
+NUMBER_FORMATS = {"sek": '#,##0 "kr";-#,##0 "kr"', "percent": '0.0 "%"', "number": "#,##0.##",
+                  "date": "yyyy-mm-dd", "integer": "0"}
+"""Each column kind's number format (a text column has none)."""
 YES, NO = "Ja", "Nej"
 TABLE_STYLE = "Table Style Medium 2"
 MIN_WIDTH, MAX_WIDTH = 9, 50
@@ -475,7 +471,7 @@ class Book:
                 "values": [OVERVIEW.title, 1, col, count, col]})
         chart.set_title({"name": "Budget och utfall per projekt"})
         chart.set_x_axis({"name": "Projekt"})
-        chart.set_y_axis({"name": "kr", "num_format": SEK_FORMAT})
+        chart.set_y_axis({"name": "kr", "num_format": NUMBER_FORMATS["sek"]})
         width_cm = max(16, 2 + 1.6 * count)
         chart.set_size({"width": round(width_cm * PIXELS_PER_CM),
                         "height": round(CHART_HEIGHT_CM * PIXELS_PER_CM)})
