@@ -14,7 +14,7 @@ information alone: every light, badge and mark has its words.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -471,17 +471,19 @@ def todo_project(entry: PortfolioEntry) -> str:
             f'{report}<ul>{"".join(items)}</ul></li>')
 
 
-def todo_section(entries: Sequence[PortfolioEntry]) -> str:
+def todo_chunks(entries: Sequence[PortfolioEntry]) -> Iterator[str]:
+    """The Att göra section a project at a time (4 MB at 1000 projects)."""
     groups = by_leader(entries)
     if not groups:
-        return ""
-    leaders = "".join(f'<h3>{escape(leader)}</h3><ul class="todo">'
-                      + "".join(todo_project(e) for e in projects) + "</ul>"
-                      for leader, projects in groups.items())
-    return ('<section aria-labelledby="todo-heading"><h2 id="todo-heading">Att göra</h2>'
-            '<p class="muted">Per projektledare: försenade rapporter och annat som passerat '
-            "sitt datum, nästa beslutspunkt och kontrollpunkterna som är öppna inför den."
-            f"</p>{leaders}</section>")
+        return
+    yield ('<section aria-labelledby="todo-heading"><h2 id="todo-heading">Att göra</h2>'
+           '<p class="muted">Per projektledare: försenade rapporter och annat som passerat '
+           "sitt datum, nästa beslutspunkt och kontrollpunkterna som är öppna inför den.</p>")
+    for leader, projects in groups.items():
+        yield f'<h3>{escape(leader)}</h3><ul class="todo">'
+        yield from (todo_project(e) for e in projects)
+        yield "</ul>"
+    yield "</section>"
 
 
 # --- the timeline of all projects ----------------------------------------------------------
@@ -527,13 +529,29 @@ def index_html(entries: Sequence[PortfolioEntry], generated: datetime,
                settings: Settings = DEFAULTS) -> str:
     """The project office's page, in Swedish, self-contained, with the organisation's name
     and logo."""
-    head = "".join(sortable_header(h) for h in HEADERS)
-    rows = "\n".join(project_row(e) for e in sorted(entries, key=sort_key))
-    stamp = generated.strftime("%Y-%m-%d %H:%M")
-    return PAGE.format(style=STYLE, script=SCRIPT, stamp=escape(stamp), head=head, rows=rows,
-                       summary=summary_line(entries), organisation=organisation_line(settings),
-                       title=escape(f"Projektbanken – {settings.name}"),
-                       todo=todo_section(entries), timeline=timeline_section(entries))
+    return "".join(index_chunks(entries, generated, settings))
+
+
+def index_chunks(entries: Sequence[PortfolioEntry], generated: datetime,
+                 settings: Settings = DEFAULTS) -> Iterator[str]:
+    """`index_html` in pieces, a section or a table row at a time, so that the build
+    writes the page (7 MB at 1000 projects) without ever holding it whole."""
+    fields = {"style": STYLE, "script": SCRIPT,
+              "stamp": escape(generated.strftime("%Y-%m-%d %H:%M")),
+              "head": "".join(sortable_header(h) for h in HEADERS),
+              "summary": summary_line(entries), "organisation": organisation_line(settings),
+              "title": escape(f"Projektbanken – {settings.name}")}
+    top, rest = PAGE.split("{todo}")
+    middle, rest = rest.split("{rows}")
+    lower, bottom = rest.split("{timeline}")
+    yield top.format(**fields)
+    yield from todo_chunks(entries)
+    yield middle.format(**fields)
+    for number, entry in enumerate(sorted(entries, key=sort_key)):
+        yield ("\n" if number else "") + project_row(entry)
+    yield lower.format(**fields)
+    yield timeline_section(entries)
+    yield bottom.format(**fields)
 
 
 PAGE = """<!DOCTYPE html>

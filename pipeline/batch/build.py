@@ -18,9 +18,10 @@ skipped (as Pelican does):
 Memory stays nearly flat in the number of workbooks: the build keeps a record's head per
 workbook; reports, summaries and economy rows stay in the records on disk until the
 portfolio and the run report read them, one at a time. index.html is the exception: its
-Att göra list, totals and timeline need every project's summary at once, and the page is
-made whole (about 60 MB more at 1000 projects, measured; the peak of a run with one worker
-grows from about 80 MB at 200 projects to 130 MB at 1000).
+Att göra list, totals and timeline need every project's summary at once (about 28 MB at
+1000 projects, measured), though the page itself is written a piece at a time
+(`index_chunks`); the peak of a run with one worker grows from about 80 MB at 200
+projects to 110 MB at 1000.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.batch.atomic import remove_leftover_temps, write_atomic
+from pipeline.batch.atomic import remove_leftover_temps, write_atomic_chunks
 from pipeline.batch.clashes import clashes
 from pipeline.batch.lock import BuildLock, output_unwritable
 from pipeline.batch.names import name_key
@@ -486,9 +487,10 @@ class Run:
         if all(written):
             self.state.write_json(PORTFOLIO_KEY, {"key": key})
 
-    def write_portfolio_file(self, name: str, content: Callable[[], bytes]) -> bool:
+    def write_portfolio_file(self, name: str, content: Callable[[], Iterable[bytes]]
+                             ) -> bool:
         try:
-            write_atomic(self.output / name, content())
+            write_atomic_chunks(self.output / name, content())
         except Exception as exc:  # the documents are written; say what failed
             self.result.problems.append(f"{name} kunde inte skapas: {reason(exc)}")
             return False
@@ -538,15 +540,17 @@ def sorted_records(state: State, workbooks: Iterable[str]) -> Iterator[Record]:
             yield record
 
 
-def economy_file(state: State, workbooks: list[str]) -> bytes:
+def economy_file(state: State, workbooks: list[str]) -> list[bytes]:
     from pipeline.economy import economy_bytes
 
-    return economy_bytes(r.economy for r in sorted_records(state, workbooks)
-                         if r.economy is not None)
+    return [economy_bytes(r.economy for r in sorted_records(state, workbooks)
+                         if r.economy is not None)]
 
 
-def index_file(state: State, projects: list[ProjectResult], settings: Settings) -> bytes:
-    from pipeline.portfolio import PortfolioEntry, ProjectSummary, index_html
+def index_file(state: State, projects: list[ProjectResult], settings: Settings
+               ) -> Iterator[bytes]:
+    """index.html's bytes, a piece at a time (`index_chunks`)."""
+    from pipeline.portfolio import PortfolioEntry, ProjectSummary, index_chunks
 
     entries = []
     for record in sorted_records(state, [p.workbook for p in projects]):
@@ -556,7 +560,7 @@ def index_file(state: State, projects: list[ProjectResult], settings: Settings) 
         documents = [f for f in record.files if f not in (report, page)]
         entries.append(PortfolioEntry(ProjectSummary.from_dict(record.summary),
                                       record.folder or "", documents, report, page))
-    return index_html(entries, datetime.now(), settings).encode("utf-8")
+    return (chunk.encode("utf-8") for chunk in index_chunks(entries, datetime.now(), settings))
 
 
 def own_file(record: Record, name: str) -> str | None:
