@@ -366,13 +366,8 @@ def parse_table(
     rows = []
     for row, line in enumerate(cells.rows[header_row:], header_row + 1):
         width = len(line)
-        for index in indexes:  # a row blank in every column read is no row
-            if index < width:
-                raw = line[index]
-                if raw is not None and (not isinstance(raw, str) or raw.strip()):
-                    break
-        else:
-            continue
+        if all(is_blank(line[index]) for index in indexes if index < width):
+            continue  # a row blank in every column read is no row
         blocks = blocked_by(sheet, row, produced)
         values: dict[str, Any] = {"row": row}
         for field, key, required, convert, index, note in plan:
