@@ -63,6 +63,20 @@ def today_option(command: Command) -> Command:
         help="Dagens datum för tidskontrollerna (standard: i dag).")(command)
 
 
+def create(path: Path, write: Callable[[], object]) -> None:
+    """Make the new file `path` by `write`, which never overwrites: an existing file, or
+    one that cannot be written, is its message and exit code 2."""
+    try:
+        write()
+    except FileExistsError:
+        click.echo(f"Fel: {path} finns redan; den skrivs inte över.", err=True)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:
+        click.echo(f"Fel: kan inte skriva {path}: {exc.strerror}.", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"Skapade {path}")
+
+
 def exit_codes(*lines: str) -> str:
     """A command's epilog: the exit codes it uses, one per line (`\\b` keeps the lines)."""
     return "\b\nSlutkoder:\n" + "\n".join(f"  {line}" for line in lines)
@@ -124,15 +138,7 @@ def new(namn: str, project_id: str | None, folder: Path, config: Path | None) ->
     settings = settings_or_exit(config, folder)
     namn = project_name_typed(namn)
     path = folder / f"{safe_name(namn)}.xlsx"
-    try:
-        write_new(path, namn, project_id, settings=settings)
-    except FileExistsError:
-        click.echo(f"Fel: {path} finns redan; den skrivs inte över.", err=True)
-        sys.exit(EXIT_USAGE)
-    except OSError as exc:
-        click.echo(f"Fel: kan inte skriva {path}: {exc.strerror}.", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"Skapade {path}")
+    create(path, lambda: write_new(path, namn, project_id, settings=settings))
 
 
 @main.command(short_help="Kontrollera arbetsböcker och visa vad som saknas.",
@@ -323,13 +329,4 @@ def notify(input_folder: Path, server: str | None, sender: str, starttls: bool,
 def init(folder: Path) -> None:
     from pipeline.settings import SETTINGS_FILE, write_default_file
 
-    try:
-        path = write_default_file(folder)
-    except FileExistsError:
-        click.echo(f"Fel: {folder / SETTINGS_FILE} finns redan; den skrivs inte över.",
-                   err=True)
-        sys.exit(EXIT_USAGE)
-    except OSError as exc:
-        click.echo(f"Fel: kan inte skriva {folder / SETTINGS_FILE}: {exc.strerror}.", err=True)
-        sys.exit(EXIT_USAGE)
-    click.echo(f"Skapade {path}")
+    create(folder / SETTINGS_FILE, lambda: write_default_file(folder))
