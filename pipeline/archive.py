@@ -64,7 +64,7 @@ from pipeline.model import APPROVED, DOCUMENTS, DocKind, phase_of_decision
 from pipeline.paths import ARCHIVE_FOLDER
 from pipeline.project import Project
 from pipeline.settings import DEFAULTS, Settings
-from pipeline.validate.gating import items_of_phase
+from pipeline.validate.gating import decision_cell, items_of_phase
 
 if TYPE_CHECKING:
     from pipeline.check import Checked
@@ -624,11 +624,6 @@ def changed_values(project: Project, kind: DocKind, bp: str | None, number: int 
         if (old.value if old else "") != (new.value if new else ""):
             changed.append((old, new))
     return changed
-
-
-def decision_cell(project: Project, bp: str, key: str) -> str | None:
-    row = project.decision(bp)
-    return project.cell(C.BESLUT, key, row.row) if row is not None else None
 
 
 def project_changes(project: Project, project_folder: Path, settings: Settings = DEFAULTS
