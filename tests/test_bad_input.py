@@ -140,7 +140,8 @@ def test_values_that_cannot_be_read_name_their_cell(make_workbook, fill) -> None
     assert set(invalid) == {"Personkontrakt!F2", "Personkontrakt!E2", "Risker!C3",
                             "Kostnader!A2"}
     assert "snart" in invalid["Personkontrakt!F2"].message
-    assert invalid["Risker!C3"].message == "'Konsekvens': värdet 7 ska vara ett heltal 1–5."
+    assert invalid["Risker!C3"].message == ("'Konsekvens': värdet 7 ska vara ett heltal "
+                                            "mellan 1 och 5.")
     assert "Personal, Externa tjänster" in invalid["Kostnader!A2"].message
 
 

@@ -90,7 +90,7 @@ def test_a_risk_value_of_7_keeps_the_documents_it_holds_back(
 
     assert contents(folder) == before
     lines = report(folder)
-    assert ("    FEL C3: 'Konsekvens': värdet 7 ska vara ett heltal 1–5. "
+    assert ("    FEL C3: 'Konsekvens': värdet 7 ska vara ett heltal mellan 1 och 5. "
             "[stoppar: Projektdirektiv, Projektplan]") in lines
     assert (f"    VARNING Projektplan.docx är från {today()} och görs inte om; rätta "
             "Risker!C3 så görs den om.") in lines

@@ -98,16 +98,17 @@ def test_examples_fit_the_field_and_values_show_as_typed(fill: dict[str, Any],
     invalid = messages(check_file(make_workbook(fill)).report, "invalid-value")
     assert invalid == {
         "Projekt!B26": "'Budgettolerans (%)': värdet 'en del' kan inte läsas som ett tal; "
-                       "skriv en procentsats 0–100, t.ex. 10.",
+                       "skriv en procentsats mellan 0 och 100, t.ex. 10.",
         "Risker!B2": "'Sannolikhet': värdet 'hög' kan inte läsas som ett tal; skriv ett "
-                     "heltal 1–5.",
-        "Risker!C2": "'Konsekvens': värdet 2,5 är inte ett heltal; skriv ett heltal 1–5.",
-        "Risker!C3": "'Konsekvens': värdet 7 ska vara ett heltal 1–5.",
+                     "heltal mellan 1 och 5.",
+        "Risker!C2": "'Konsekvens': värdet 2,5 är inte ett heltal; skriv ett heltal mellan 1 "
+                     "och 5.",
+        "Risker!C3": "'Konsekvens': värdet 7 ska vara ett heltal mellan 1 och 5.",
         "Kostnader!C2": "'År': värdet 'tjugo' kan inte läsas som ett tal; skriv ett årtal, "
                         "t.ex. 2024.",
         "Kostnader!D2": "'Budget (kr)': värdet 'mycket' kan inte läsas som ett tal; skriv ett "
                         "belopp i kronor, t.ex. 12 500.",
-        "Kostnader!C3": "'År': värdet 1890 ska vara ett årtal 1990–2100.",
+        "Kostnader!C3": "'År': värdet 1890 ska vara ett årtal mellan 1990 och 2100.",
         "Personkontrakt!F2": "'Från': värdet 'snart' kan inte läsas som ett datum; skriv ett "
                              "datum, t.ex. 2024-03-15.",
         "Statusrapporter!A2": "'Rapport nr': värdet 'första' kan inte läsas som ett tal; skriv "

@@ -3,7 +3,7 @@
 Each function returns the value, or raises `ValueProblem` with a Swedish explanation
 that the parser turns into a finding with the cell's address. `converter` gives each
 field its function once per process, so that a cell costs one call; its problems end with
-what the field takes (`skriv ett heltal 1–5`) and, for a choice, the nearest allowed one.
+what the field takes (`skriv ett heltal mellan 1 och 5`) and, for a choice, the nearest allowed one.
 
 Text that could mean two things is read one way and reported (the parser's warnings):
 - a number with a single `.` or `,` followed by exactly three digits (`12.000`, `12,000`)
@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache, partial
 from typing import Any
 
-from pipeline.contract import Field, Kind
+from pipeline.contract import YEAR, Field, Kind
 
 
 class ValueProblem(ValueError):
@@ -53,7 +53,7 @@ SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
 BLANK_LINES = re.compile(r"\n{3,}")
 EXACT_INTEGERS = 2.0**53
 """Below it every whole float's repr is its exact value (above, repr may round)."""
-YEARS = (1990, 2100)
+YEARS = (YEAR["minimum"], YEAR["maximum"])
 """The bounds of a year field (contract.YEAR): its examples name a year. A date's year
 lies within them too: a project's dates, hours and deadlines are counted in these years,
 and a date in 1900 or 9999 is a typing error (or Excel's serial 0)."""
@@ -256,8 +256,8 @@ def expecting(read: Callable[[Any], Any], field: Field) -> Callable[[Any], Any]:
 
 
 def expected(field: Field) -> str:
-    """What a field takes, with an example of its type: `ett heltal 1–5`, `ett årtal, t.ex.
-    2024`, `ett belopp i kronor, t.ex. 12 500`."""
+    """What a field takes, with an example of its type: `ett heltal mellan 1 och 5`,
+    `ett årtal, t.ex. 2024`, `ett belopp i kronor, t.ex. 12 500`."""
     bounds = span(field)
     if field.kind is Kind.DATE:
         return "ett datum, t.ex. 2024-03-15"
@@ -269,18 +269,24 @@ def expected(field: Field) -> str:
         return f"en procentsats{bounds}, t.ex. 10"
     if field.kind is Kind.NUMBER:
         return f"ett tal{bounds}, t.ex. 37,5"
-    if (field.minimum, field.maximum) == YEARS:
+    if is_year(field):
         return "ett årtal, t.ex. 2024"
     if field.minimum is not None and field.maximum is not None:
-        return f"ett heltal {fmt(field.minimum)}–{fmt(field.maximum)}"
+        return f"ett heltal{bounds}"
     return f"ett heltal{bounds}, t.ex. 3"
 
 
+def is_year(field: Field) -> bool:
+    """A whole number within the contract's years (contract.YEAR)."""
+    return field.kind is Kind.INTEGER and (field.minimum, field.maximum) == YEARS
+
+
 def span(field: Field) -> str:
-    """` 0–100`, `, minst 0`, `, högst 5` or nothing: a field's bounds after its noun."""
+    """` mellan 1 och 5`, `, minst 0`, `, högst 5` or nothing: a field's bounds after its
+    noun, as the messages and the workbook's instructions say them."""
     low, high = field.minimum, field.maximum
     if low is not None and high is not None:
-        return f" {fmt(low)}–{fmt(high)}"
+        return f" mellan {fmt(low)} och {fmt(high)}"
     if low is not None:
         return f", minst {fmt(low)}"
     return f", högst {fmt(high)}" if high is not None else ""
@@ -301,8 +307,8 @@ def range_check(field: Field) -> Callable[[Decimal | int], None] | None:
     low_value = Decimal(str(low)) if low is not None else None
     high_value = Decimal(str(high)) if high is not None else None
     problem = f"ska vara {expected(field)}"
-    if (low, high) == YEARS:
-        problem = f"ska vara ett årtal {fmt(low)}–{fmt(high)}"
+    if is_year(field):
+        problem = f"ska vara ett årtal{span(field)}"
 
     def within(value: Decimal | int) -> None:
         if (low_value is not None and value < low_value) or (

@@ -30,6 +30,7 @@ from pipeline import contract
 from pipeline.contract import CONTRACT_VERSION, Field, Kind, Need, Sheet
 from pipeline.model import PHASES, DocKind
 from pipeline.settings import DEFAULTS, Settings
+from pipeline.workbook.coerce import is_year, span
 from pipeline.workbook.reader import RawWorkbook, SheetCells
 
 LAST_ROW = 1_048_576
@@ -148,25 +149,8 @@ def kind_text(field: Field) -> str:
     if field.kind is Kind.CHOICE:
         return "välj i listan: " + ", ".join(field.choices)
     if is_year(field):
-        return f"årtal mellan {field.minimum:g} och {field.maximum:g}"
-    return KIND_TEXTS[field.kind] + bounds_text(field)
-
-
-def bounds_text(field: Field) -> str:
-    """The field's bounds after its type's words: " mellan 1 och 5", ", minst 0", or ""."""
-    low, high = field.minimum, field.maximum
-    if low is not None and high is not None:
-        return f" mellan {low:g} och {high:g}"
-    if low is not None:
-        return f", minst {low:g}"
-    if high is not None:
-        return f", högst {high:g}"
-    return ""
-
-
-def is_year(field: Field) -> bool:
-    return field.kind is Kind.INTEGER and (field.minimum, field.maximum) == (
-        contract.YEAR["minimum"], contract.YEAR["maximum"])
+        return f"årtal{span(field)}"
+    return KIND_TEXTS[field.kind] + span(field)
 
 
 def look(field: Field, prefilled: bool = False) -> str:
@@ -545,10 +529,10 @@ def what_to_type(field: Field) -> str:
     if field.kind is Kind.DATE:
         return f"ett datum mellan {FIRST_DAY.isoformat()} och {LAST_DAY.isoformat()}"
     if is_year(field):
-        return f"ett årtal mellan {field.minimum:g} och {field.maximum:g}"
+        return f"ett årtal{span(field)}"
     what = {Kind.INTEGER: "ett heltal", Kind.AMOUNT: "ett belopp i kronor, bara siffror",
             Kind.NUMBER: "ett tal, bara siffror", Kind.PERCENT: "ett tal i procent"}[field.kind]
-    return what + bounds_text(field)
+    return what + span(field)
 
 
 def add_rule(ws: Worksheet, validation: DataValidation, field: Field, cells: str) -> None:
