@@ -295,8 +295,8 @@ class Reader:
         except OSError as exc:
             raise self.error(key, f"logotypen {path} kan inte läsas: {os_reason(exc)}") from exc
         if len(data) > LARGEST_LOGO:
-            raise self.error(key, f"logotypen {path} är {len(data) / 2**20:.0f} MB; den får vara "
-                                  f"högst {LARGEST_LOGO // 2**20} MB (spara den mindre)")
+            raise self.error(key, f"logotypen {path} är större än {LARGEST_LOGO // 2**20} MB, "
+                                  "som är gränsen (spara den mindre)")
         if image_type(data) is None:
             raise self.error(key, f"logotypen {path} är ingen PNG- eller JPEG-bild")
         return path, data

@@ -364,7 +364,7 @@ SETTINGS_CASES: dict[str, tuple[str | bytes, str, str]] = {
     "a logo that is not an image": ('[organisation]\nlogo = "logga.png"\n', "organisation.logo",
                                     "är ingen PNG- eller JPEG-bild"),
     "a logo over 5 MB": ('[organisation]\nlogo = "stor.png"\n', "organisation.logo",
-                         "får vara högst 5 MB"),
+                         "stor.png är större än 5 MB, som är gränsen"),
     "a logo that is a folder": ('[organisation]\nlogo = "mapp"\n', "organisation.logo",
                                 "det är en mapp"),
     "an hourly rate of 1e308": ("[economy]\ndefault_hourly_rate = 1e308\n",
