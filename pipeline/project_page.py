@@ -171,8 +171,7 @@ def documents(names: Sequence[str], archive: Sequence[str]) -> str:
         archived = "".join(f"<li>{link(path, PurePosixPath(path).name)}</li>"
                            for path in pdfs_beside_documents(archive))
         content += (f'<h3>Arkiv</h3><p>Fastställda dokument, som de var när de arkiverades '
-                    f'({link(f"{ARCHIVE_FOLDER}/", "mappen Arkiv")}; PDF/A-filer som '
-                    "skapats senare finns där):</p>"
+                    f'({link(f"{ARCHIVE_FOLDER}/", "mappen Arkiv")}):</p>'
                     f'<ul class="docs">{archived}</ul>')
     return section("documents", "Dokument", content)
 
